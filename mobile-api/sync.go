@@ -27,10 +27,10 @@ type SyncReport struct {
 	Pulled int
 	// Feedback counts the new feedback among them.
 	Feedback int
-	// Content counts the leaflet content versions stored; ContentSkipped those
+	// Content counts the leaflet content versions stored; ContentUnreadable those
 	// the device could not read and left aside (it keeps the previous version).
 	Content        int
-	ContentSkipped int
+	ContentUnreadable int
 	// Pending counts the mutations left in the outbox.
 	Pending        int
 	DurationMillis int64
@@ -40,8 +40,8 @@ type SyncReport struct {
 func (r *SyncReport) String() string {
 	s := fmt.Sprintf("synced: pushed %d (%d rejected), pulled %d changes (%d new feedback), %d pending",
 		r.Pushed, r.Rejected, r.Pulled, r.Feedback, r.Pending)
-	if r.ContentSkipped > 0 {
-		s += fmt.Sprintf(", %d unreadable leaflet content versions skipped", r.ContentSkipped)
+	if r.ContentUnreadable > 0 {
+		s += fmt.Sprintf(", %d leaflet content versions unreadable (kept the previous ones)", r.ContentUnreadable)
 	}
 	return s
 }
@@ -310,7 +310,7 @@ func (d *Device) storePage(p *pairing, cursor string, resp *dsync.PullResponse, 
 	}
 	rep.Feedback += fb
 	rep.Content += content
-	rep.ContentSkipped += skipped
+	rep.ContentUnreadable += skipped
 	return revoked, nil
 }
 
