@@ -97,7 +97,9 @@ func TestSyncNeverRetries4xx(t *testing.T) {
 			if _, err := d.Sync(); doorstep.ErrorCode(err) != doorstep.EREVOKED || n.Load() != 1 {
 				t.Fatalf("second Sync = %v after %d requests", err, n.Load())
 			}
-			// ISSUE-REVOKED-CHECK
+			if _, err := d.Issue(&IssueOptions{}); doorstep.ErrorCode(err) != doorstep.EREVOKED {
+				t.Fatalf("Issue on a revoked device = %v", err)
+			}
 		})
 	}
 }

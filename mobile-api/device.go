@@ -11,6 +11,7 @@ import (
 	"time"
 
 	doorstep "github.com/doorstep-project/doorstep"
+	dsync "github.com/doorstep-project/doorstep/sync"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -79,6 +80,9 @@ type Device struct {
 	opts   Options
 	now    func() time.Time // the device's wall clock; tests skew it
 	client *http.Client
+	// pushBatch and pullLimit size push batches and pull pages (tests make
+	// them small to cross many batch boundaries with few issues).
+	pushBatch, pullLimit int
 
 	syncMu sync.Mutex // held for a whole Sync or Pair
 
@@ -134,9 +138,11 @@ func OpenWithOptions(stateDir string, opts *Options) (*Device, error) {
 		return nil, err
 	}
 	return &Device{
-		db:   db,
-		opts: o,
-		now:  time.Now,
+		db:        db,
+		opts:      o,
+		now:       time.Now,
+		pushBatch: dsync.MaxPushMutations,
+		pullLimit: dsync.MaxPullLimit,
 		client: &http.Client{
 			Transport: http.DefaultTransport.(*http.Transport).Clone(),
 			// A redirect would turn a push into a GET: report it instead.

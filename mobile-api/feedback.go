@@ -132,10 +132,26 @@ type IssuedItem struct {
 	Rejected string `json:"rejected"`
 }
 
-// IssuedJSON lists the codes issued on this device, newest first, at most
-// limit of them (0: all), as a JSON array of IssuedItem objects.
-func (d *Device) IssuedJSON(limit int) (string, error) {
-	items := []IssuedItem{}
+// IssuedList is a list of codes issued on this device, newest first.
+type IssuedList struct {
+	items []*IssuedItem
+}
+
+// Count is the number of items.
+func (l *IssuedList) Count() int { return len(l.items) }
+
+// At returns item i (0 ≤ i < Count), nil out of range.
+func (l *IssuedList) At(i int) *IssuedItem {
+	if i < 0 || i >= len(l.items) {
+		return nil
+	}
+	return l.items[i]
+}
+
+// Issuances lists the codes issued on this device, newest first, at most limit
+// of them (0: all).
+func (d *Device) Issuances(limit int) (*IssuedList, error) {
+	items := []*IssuedItem{}
 	err := d.db.View(func(tx *bolt.Tx) error {
 		c := bucket(tx, bucketIssuances).Cursor()
 		// Issuance IDs are UUIDv7: key order is issue order.
@@ -144,7 +160,7 @@ func (d *Device) IssuedJSON(limit int) (string, error) {
 			if err := jsonUnmarshal(v, &is); err != nil {
 				return err
 			}
-			items = append(items, IssuedItem{
+			items = append(items, &IssuedItem{
 				ID: is.ID, URL: is.URL, Counter: int64(is.Token.Counter),
 				IssuedAt: rfc3339(is.IssuedAt), ExpiresAt: rfc3339(is.ExpiresAt),
 				CrimeRef: is.CrimeRef, Language: is.Language, Format: is.Format, ContentVersion: is.ContentVersion,
@@ -154,9 +170,18 @@ func (d *Device) IssuedJSON(limit int) (string, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	return &IssuedList{items: items}, nil
+}
+
+// IssuedJSON is Issuances as a JSON array of IssuedItem objects.
+func (d *Device) IssuedJSON(limit int) (string, error) {
+	l, err := d.Issuances(limit)
+	if err != nil {
 		return "", err
 	}
-	b, err := json.Marshal(items)
+	b, err := json.Marshal(l.items)
 	return string(b), err
 }
 

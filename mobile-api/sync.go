@@ -29,7 +29,7 @@ type SyncReport struct {
 	Feedback int
 	// Content counts the leaflet content versions stored; ContentUnreadable those
 	// the device could not read and left aside (it keeps the previous version).
-	Content        int
+	Content           int
 	ContentUnreadable int
 	// Pending counts the mutations left in the outbox.
 	Pending        int
@@ -120,7 +120,7 @@ func (d *Device) nextBatch() ([]doorstep.Mutation, []byte, error) {
 	err := d.db.View(func(tx *bolt.Tx) error {
 		body.WriteString(`{"mutations":[`)
 		c := bucket(tx, bucketOutbox).Cursor()
-		for k, v := c.First(); k != nil && len(batch) < dsync.MaxPushMutations; k, v = c.Next() {
+		for k, v := c.First(); k != nil && len(batch) < d.pushBatch; k, v = c.Next() {
 			if len(batch) > 0 && body.Len()+1+len(v)+overhead > dsync.MaxPushBytes {
 				break
 			}
@@ -234,7 +234,7 @@ func (d *Device) pull(ctx context.Context, p *pairing, rep *SyncReport) error {
 		}); err != nil {
 			return err
 		}
-		u := p.ServerURL + "/api/v1/device/pull?cursor=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(dsync.MaxPullLimit)
+		u := p.ServerURL + "/api/v1/device/pull?cursor=" + url.QueryEscape(cursor) + "&limit=" + strconv.Itoa(d.pullLimit)
 		var resp dsync.PullResponse
 		if err := d.call(ctx, request{what: "pull", method: http.MethodGet, url: u, credential: p.Credential}, &resp); err != nil {
 			return d.syncFailed("pull", err)
