@@ -1,0 +1,319 @@
+package server
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	doorstep "github.com/doorstep-project/doorstep"
+	"github.com/doorstep-project/doorstep/qrcode"
+	"github.com/gin-gonic/gin"
+)
+
+// Limits on the victim's form.
+const (
+	maxFormBody   = 16 << 10
+	maxCommentLen = 2000 // characters
+)
+
+// visit is what a feedback token resolves to.
+type visit struct {
+	token    string
+	tok      qrcode.Token
+	device   *doorstep.Device
+	officer  *doorstep.Officer
+	issuance *doorstep.Issuance // nil until the device has synced the issue
+	answered bool
+}
+
+// resolve verifies the token in the path and gathers its visit. Forged,
+// malformed or unknown codes are ENOTFOUND, expired or voided ones EEXPIRED,
+// and codes from a revoked device that never synced EREVOKED (unless they
+// were answered before the device was revoked).
+func (s *Server) resolve(c *gin.Context) (*visit, error) {
+	ctx := c.Request.Context()
+	text := c.Param("token")
+	tok, err := qrcode.Parse(text)
+	if err != nil {
+		return nil, err
+	}
+	d, err := s.store.Device(ctx, tok.Ref.DeviceID)
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.keys.open(d.KeyCiphertext)
+	if err != nil {
+		return nil, fmt.Errorf("device %d: %w", d.ID, err)
+	}
+	if tok, err = qrcode.Verify(key, text, s.now()); err != nil {
+		return nil, err
+	}
+	v := &visit{token: text, tok: tok, device: d}
+	switch _, err := s.store.FeedbackFor(ctx, tok.Ref); doorstep.ErrorCode(err) {
+	case "":
+		v.answered = true
+	case doorstep.ENOTFOUND:
+	default:
+		return nil, err
+	}
+	switch is, err := s.store.Issuance(ctx, tok.Ref); doorstep.ErrorCode(err) {
+	case "":
+		if is.Voided {
+			return nil, doorstep.Errorf(doorstep.EEXPIRED, "this code was cancelled by the officer")
+		}
+		v.issuance = is
+	case doorstep.ENOTFOUND:
+		if d.Revoked() && !v.answered {
+			return nil, doorstep.Errorf(doorstep.EREVOKED, "this code's device was revoked before the code synced")
+		}
+	default:
+		return nil, err
+	}
+	if v.officer, err = s.store.Officer(ctx, d.OfficerID); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// path is the visit's page path, relative to the public URL.
+func (v *visit) path() string { return "/F/" + v.token }
+
+// handleFeedbackPage shows the form, or says the code is already answered.
+func (s *Server) handleFeedbackPage() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := s.resolve(c)
+		if err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		t := s.catalog.get(defaultLang)
+		if v.answered {
+			s.message(c, http.StatusOK, refusal{t.AlreadyTitle, t.AlreadyBody}, v)
+			return
+		}
+		s.renderForm(c, http.StatusOK, v, &feedbackForm{}, nil)
+	}
+}
+
+// handleFeedbackSubmit stores a victim's answers and sends them on to the
+// thank-you page.
+func (s *Server) handleFeedbackSubmit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := s.resolve(c)
+		if err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		if v.answered {
+			s.errorPage(c, doorstep.Errorf(doorstep.ECONFLICT, "feedback for this code is already in"))
+			return
+		}
+		if !s.submitLimit.allow(c.ClientIP()) {
+			s.errorPage(c, doorstep.Errorf(doorstep.ERATELIMIT, "too many submits"))
+			return
+		}
+		values, err := readForm(c)
+		if err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		if !s.checkCSRF(c, values.Get(csrfField)) {
+			t := s.catalog.get(defaultLang)
+			s.message(c, http.StatusForbidden, t.CSRF, nil)
+			return
+		}
+		form, problems := parseFeedbackForm(values)
+		if len(problems) > 0 {
+			s.renderForm(c, http.StatusBadRequest, v, form, problems)
+			return
+		}
+		f := &doorstep.Feedback{
+			Token:    v.tok.Ref,
+			Rating:   form.Rating,
+			Respect:  form.Respect,
+			Rights:   form.Rights,
+			Updates:  form.Updates,
+			Comment:  form.Comment,
+			Language: defaultLang,
+			IssuedAt: v.tok.IssuedAt,
+		}
+		if err := s.store.SubmitFeedback(c.Request.Context(), f); err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		s.metrics.feedbackReceived()
+		c.Redirect(http.StatusSeeOther, v.path()+"/thanks")
+		c.Abort()
+	}
+}
+
+// handleThanks thanks the victim once the feedback is in.
+func (s *Server) handleThanks() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		v, err := s.resolve(c)
+		if err != nil {
+			s.errorPage(c, err)
+			return
+		}
+		if !v.answered {
+			c.Redirect(http.StatusSeeOther, v.path())
+			c.Abort()
+			return
+		}
+		t := s.catalog.get(defaultLang)
+		s.message(c, http.StatusOK, refusal{t.ThanksTitle, t.ThanksBody}, v)
+	}
+}
+
+// readForm reads a urlencoded form body of at most maxFormBody bytes.
+func readForm(c *gin.Context) (url.Values, error) {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/x-www-form-urlencoded" {
+		return nil, doorstep.Errorf(doorstep.EINVALID, "the form must be sent as application/x-www-form-urlencoded")
+	}
+	body, err := readLimited(c, maxFormBody)
+	if err != nil {
+		return nil, err
+	}
+	values, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, doorstep.Errorf(doorstep.EINVALID, "the form is malformed")
+	}
+	return values, nil
+}
+
+// feedbackForm is the victim's answers, as parsed (and as re-shown when some
+// are refused).
+type feedbackForm struct {
+	Rating                   int // 0 when missing or refused
+	Respect, Rights, Updates string
+	Comment                  string
+}
+
+// formFields are the fields the form sends; anything else is ignored.
+const csrfField = "csrf"
+
+// parseFeedbackForm checks the victim's answers. It returns what it could
+// read and, for each refused field, the message key of the problem.
+func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]string) {
+	f := &feedbackForm{}
+	problems := map[string]string{}
+	for name, vs := range values {
+		if len(vs) > 1 {
+			problems[formErrorField(name)] = "ErrForm"
+		}
+	}
+	switch r := values.Get("rating"); r {
+	case "1", "2", "3", "4", "5":
+		f.Rating = int(r[0] - '0')
+	default:
+		problems["rating"] = "ErrRating"
+	}
+	for _, q := range []struct {
+		name string
+		dst  *string
+	}{{"respect", &f.Respect}, {"rights", &f.Rights}, {"updates", &f.Updates}} {
+		switch a := values.Get(q.name); a {
+		case "", doorstep.AnswerYes, doorstep.AnswerNo, doorstep.AnswerUnsure:
+			*q.dst = a
+		default:
+			problems[q.name] = "ErrAnswer"
+		}
+	}
+	comment := strings.TrimSpace(values.Get("comment"))
+	switch {
+	case !utf8.ValidString(comment) || hasControl(comment):
+		problems["comment"] = "ErrCommentBad"
+	case utf8.RuneCountInString(comment) > maxCommentLen:
+		problems["comment"] = "ErrComment"
+		f.Comment = comment
+	default:
+		f.Comment = comment
+	}
+	return f, problems
+}
+
+// formErrorField is where a problem with field name is shown.
+func formErrorField(name string) string {
+	switch name {
+	case "rating", "respect", "rights", "updates", "comment":
+		return name
+	}
+	return "rating"
+}
+
+// hasControl reports control characters other than tab and line breaks.
+func hasControl(s string) bool {
+	for _, r := range s {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return true
+		}
+	}
+	return false
+}
+
+// renderForm shows the feedback form for v, with form's answers filled in
+// and problems (field -> message key) explained.
+func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedbackForm, problems map[string]string) {
+	t := s.catalog.get(defaultLang)
+	o := v.officer
+	date := v.tok.IssuedAt.In(s.loc).Format("2 January 2006")
+	p := s.newPage(c, t.PageTitle)
+	p.Heading = fmt.Sprintf(t.VisitHeading, o.CollarNumber, o.Name, o.Borough, date)
+	p.Action = v.path()
+	p.CSRF = s.issueCSRF(c)
+	p.Comment = form.Comment
+	p.CommentMax = maxCommentLen
+	p.CommentHelp = fmt.Sprintf(t.CommentHelp, maxCommentLen)
+	for i, label := range t.RatingLabels {
+		val := string(rune('1' + i))
+		p.Ratings = append(p.Ratings, choice{ID: "rating-" + val, Name: "rating", Value: val, Label: label, Checked: form.Rating == i+1})
+	}
+	for _, q := range []struct{ name, text, answer string }{
+		{"respect", t.QuestionRespect, form.Respect},
+		{"rights", t.QuestionRights, form.Rights},
+		{"updates", t.QuestionUpdates, form.Updates},
+	} {
+		qq := question{Name: q.name, Text: q.text}
+		for _, a := range []struct{ value, label string }{
+			{doorstep.AnswerYes, t.AnswerYes}, {doorstep.AnswerNo, t.AnswerNo}, {doorstep.AnswerUnsure, t.AnswerUnsure},
+		} {
+			qq.Choices = append(qq.Choices, choice{ID: q.name + "-" + a.value, Name: q.name, Value: a.value, Label: a.label, Checked: q.answer == a.value})
+		}
+		p.Questions = append(p.Questions, qq)
+	}
+	for _, field := range []string{"rating", "respect", "rights", "updates", "comment"} {
+		key, ok := problems[field]
+		if !ok {
+			continue
+		}
+		text := t.text(key)
+		p.ErrorFor[field] = text
+		p.Errors = append(p.Errors, fieldError{Field: field, Text: text})
+	}
+	s.addRights(c, p, v)
+	s.render(c, status, pageFeedback, p)
+}
+
+// text returns the form error message named key.
+func (t *messages) text(key string) string {
+	switch key {
+	case "ErrRating":
+		return t.ErrRating
+	case "ErrAnswer":
+		return t.ErrAnswer
+	case "ErrComment":
+		return fmt.Sprintf(t.ErrComment, maxCommentLen)
+	case "ErrCommentBad":
+		return t.ErrCommentBad
+	default:
+		return t.ErrForm
+	}
+}
+
+// addRights adds the victim's rights and support contacts, and the leaflet
+// download link, when leaflet content is configured.
+func (s *Server) addRights(c *gin.Context, p *page, v *visit) {}
