@@ -95,6 +95,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("bolt: creating data dir: %w", err)
 	}
+	if err := checkLength(path); err != nil {
+		return nil, fmt.Errorf("bolt: opening %s: %w", path, err)
+	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout:      opts.Timeout,
 		NoSync:       opts.NoSync,
@@ -292,6 +295,9 @@ func Restore(r io.Reader, path string) (err error) {
 
 // checkFile opens a store file read-only and verifies its pages and schema.
 func checkFile(path string) error {
+	if err := checkLength(path); err != nil {
+		return err
+	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true, Timeout: DefaultTimeout})
 	if err != nil {
 		return err
