@@ -253,3 +253,40 @@ func TestBackoffIsCappedExponentialWithJitter(t *testing.T) {
 		t.Fatalf("backoff does not cap on overflow: %v", b)
 	}
 }
+
+// A peer that accepts TCP connections and never says a word (a dead proxy, a
+// half-open NAT): Sync fails within its timeouts instead of hanging.
+func TestSyncSilentPeerTimesOut(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	var conns atomic.Int32
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			defer c.Close() // held open, never answered, until the test ends
+		}
+	}()
+	opts := fastOptions()
+	opts.RequestTimeoutMillis = 300
+	d := openTest(t, "", opts)
+	storePairing(t, d, "http://"+l.Addr().String())
+	storeIssuance(t, d)
+	start := time.Now()
+	_, err = d.Sync()
+	if doorstep.ErrorCode(err) != doorstep.EUNAVAILABLE || !strings.Contains(err.Error(), "no answer within 300ms") {
+		t.Fatalf("Sync against a silent peer = %v", err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Fatalf("Sync took %v against a silent peer", took)
+	}
+	if conns.Load() != 3 {
+		t.Fatalf("%d connections, want one per attempt (3)", conns.Load())
+	}
+}
