@@ -1,7 +1,9 @@
 package server
 
 import (
+	"bytes"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +30,7 @@ func (s *Server) handlePair() gin.HandlerFunc {
 			s.apiError(c, err)
 			return
 		}
-		req, err := dsync.DecodePair(strings.NewReader(string(body)))
+		req, err := dsync.DecodePair(bytes.NewReader(body))
 		if err != nil {
 			s.apiError(c, err)
 			return
@@ -105,7 +107,7 @@ func (s *Server) handlePush() gin.HandlerFunc {
 			s.apiError(c, err)
 			return
 		}
-		req, err := dsync.DecodePush(strings.NewReader(string(body)))
+		req, err := dsync.DecodePush(bytes.NewReader(body))
 		if err != nil {
 			s.apiError(c, err)
 			return
@@ -115,14 +117,11 @@ func (s *Server) handlePush() gin.HandlerFunc {
 			s.apiError(c, err)
 			return
 		}
-		applied := 0
 		for _, r := range res.Results {
-			if r.Status == doorstep.StatusApplied {
-				applied++
+			if r.ID > d.LastMutationID { // not a replay answered as before
+				s.metrics.mutation(r.Status, 1)
 			}
 		}
-		s.metrics.mutation(doorstep.StatusApplied, applied)
-		s.metrics.mutation(doorstep.StatusRejected, len(res.Results)-applied)
 		if res.Results == nil {
 			res.Results = []doorstep.MutationResult{}
 		}
@@ -134,6 +133,10 @@ func (s *Server) handlePush() gin.HandlerFunc {
 func (s *Server) handlePull() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		d := deviceOf(c)
+		if _, err := url.ParseQuery(c.Request.URL.RawQuery); err != nil {
+			s.apiError(c, doorstep.Errorf(doorstep.EINVALID, "the query string is malformed"))
+			return
+		}
 		after, err := dsync.DecodeCursor(c.Query("cursor"))
 		if err != nil {
 			s.apiError(c, err)
