@@ -139,3 +139,20 @@ func TestIssueCounterSurvivesRestarts(t *testing.T) {
 		d.Close()
 	}
 }
+
+// BenchmarkIssue measures one issue at a scene: token, QR PNG, A4 leaflet and
+// the durable write of the issuance with its outbox mutation.
+func BenchmarkIssue(b *testing.B) {
+	d := openTest(b, "", nil)
+	storePairing(b, d, "https://feedback.doorstep.example.org")
+	opts := &IssueOptions{CrimeRef: "CR/1234/26", Language: "en", Format: doorstep.FormatA4}
+	var size int
+	for b.Loop() {
+		is, err := d.Issue(opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		size += len(is.PDF) + len(is.QRPNG)
+	}
+	b.ReportMetric(float64(size)/float64(b.N), "bytes/issue")
+}
