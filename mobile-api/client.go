@@ -36,6 +36,9 @@ type apiError struct {
 	Status  int
 	Code    string
 	Message string
+	// Attempts is how many times the request was sent: after a lost answer, a
+	// refusal may be the server's reaction to the request's own first copy.
+	Attempts int
 }
 
 func (e *apiError) Error() string {
@@ -65,6 +68,7 @@ func (d *Device) call(ctx context.Context, r request, out any) error {
 		var ae *apiError
 		var fe *fatalError
 		if errors.As(err, &ae) {
+			ae.Attempts = attempt
 			return ae
 		}
 		if errors.As(err, &fe) {

@@ -3,6 +3,7 @@ package mobileapi
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -343,4 +344,35 @@ func TestAckLostThroughCutProxy(t *testing.T) {
 		t.Fatalf("the flapping link made %d syncs fail and %d succeed: it proves nothing", failures, successes)
 	}
 	t.Logf("acks lost, then a flapping link (%d toggles; %d syncs failed, %d succeeded): %d issues held once", toggles, failures, successes, total)
+}
+
+// Pairing redeems a single-use code: when its answer is lost, the retry is
+// refused and the officer is told what probably happened.
+func TestPairAnswerLost(t *testing.T) {
+	e := newEnv(t, nil)
+	proxy, cut := cutProxy(t, e.url)
+	if err := os.WriteFile(cut, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	officer := e.officer()
+	code := e.pairingCode(officer)
+	// The link comes back once the server has paired the device.
+	go func() {
+		for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(time.Millisecond) {
+			if ds, _ := e.store.Devices(context.Background(), officer); len(ds) > 0 {
+				os.Remove(cut)
+				return
+			}
+		}
+	}()
+	opts := fastOptions()
+	opts.InitialBackoffMillis, opts.MaxBackoffMillis = 200, 200
+	d := openTest(t, "", opts)
+	err := d.Pair(proxy, code, "")
+	if doorstep.ErrorCode(err) != doorstep.ECONFLICT || !strings.Contains(err.Error(), "earlier attempt whose answer was lost") {
+		t.Fatalf("Pair with its answer lost = %v", err)
+	}
+	if p, _ := d.Paired(); p {
+		t.Fatal("device paired without the server's answer")
+	}
 }

@@ -111,6 +111,10 @@ func pairError(err error) error {
 	case http.StatusNotFound:
 		return doorstep.Errorf(doorstep.ENOTFOUND, "the server does not know this pairing code: check it, or ask your admin for a new one")
 	case http.StatusConflict:
+		if ae.Attempts > 1 {
+			// The first try may have paired the device and lost the answer.
+			return doorstep.Errorf(doorstep.ECONFLICT, "this pairing code has already been used, perhaps by an earlier attempt whose answer was lost: ask your admin for a new code (and to revoke the device it may have paired)")
+		}
 		return doorstep.Errorf(doorstep.ECONFLICT, "this pairing code has already been used: ask your admin for a new one")
 	case http.StatusGone:
 		return doorstep.Errorf(doorstep.EEXPIRED, "this pairing code has expired: ask your admin for a new one")
