@@ -24,7 +24,7 @@ const (
 func parsePages() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template)
 	for _, name := range []string{pageFeedback, pageMessage} {
-		t, err := template.New(name).Option("missingkey=error").ParseFS(webFS, "web/layout.html", "web/"+name+".html")
+		t, err := template.New(name).ParseFS(webFS, "web/layout.html", "web/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("server: parsing page %s: %w", name, err)
 		}

@@ -45,7 +45,7 @@ func t0() time.Time { return time.Date(2026, 11, 21, 10, 30, 0, 0, time.UTC) }
 
 // env is a server on a real bolt store in a temporary directory.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	srv   *server.Server
 	store *bolt.DB
 	clock *testClock
@@ -53,7 +53,7 @@ type env struct {
 	logs  *bytes.Buffer
 }
 
-func newEnv(t *testing.T, mod ...func(*server.Options)) *env {
+func newEnv(t testing.TB, mod ...func(*server.Options)) *env {
 	t.Helper()
 	clock := &testClock{t: t0()}
 	key := bytes.Repeat([]byte{7}, server.ServerKeySize)
