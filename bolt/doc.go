@@ -41,7 +41,8 @@
 //
 // Integers in keys are big-endian so that byte order is numeric order. "+"
 // below is concatenation, 0 a zero byte separating a text key from what
-// follows. Values are JSON.
+// follows. Values are JSON, except counts: nine big-endian int64s (issued,
+// responses, unlinked, rating sum, then the number of ratings 1 to 5).
 //
 //	meta                "schema" -> "1"
 //	officers            officer ID -> Officer

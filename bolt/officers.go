@@ -96,8 +96,7 @@ func (db *DB) Summary(ctx context.Context, officerID string) (*doorstep.Summary,
 		if tx.Bucket(bucketOfficers).Get([]byte(officerID)) == nil {
 			return notFound("officer")
 		}
-		_, err := get(tx.Bucket(bucketSummaries), []byte(officerID), &c)
-		return err
+		return c.decode(tx.Bucket(bucketSummaries).Get([]byte(officerID)))
 	})
 	if err != nil {
 		return nil, err
@@ -144,7 +143,7 @@ func (db *DB) Daily(ctx context.Context, officerID string, from, to time.Time) (
 				return err
 			}
 			var n counts
-			if err := json.Unmarshal(v, &n); err != nil {
+			if err := n.decode(v); err != nil {
 				return err
 			}
 			if n.Issued == 0 && n.Responses == 0 {

@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"encoding/binary"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -57,12 +59,12 @@ type pendingVoid struct {
 
 // counts are the figures kept per officer and per officer-day. Issued leaves
 // voided issuances out; Responses counts all feedback, linked or not.
-type counts struct {
-	Issued    int    `json:"issued"`
-	Responses int    `json:"responses"`
-	Unlinked  int    `json:"unlinked,omitempty"` // per officer only
-	RatingSum int    `json:"rating_sum"`
-	Ratings   [5]int `json:"ratings"` // Ratings[0] counts rating 1
+type counts struct { // stored by encode, not JSON
+	Issued    int
+	Responses int
+	Unlinked  int // per officer only
+	RatingSum int
+	Ratings   [5]int // Ratings[0] counts rating 1
 }
 
 func (c *counts) add(d counts) {
@@ -168,13 +170,46 @@ func flushCounts(b *bbolt.Bucket, m map[string]*counts) error {
 			continue
 		}
 		var c counts
-		if _, err := get(b, []byte(k), &c); err != nil {
+		if err := c.decode(b.Get([]byte(k))); err != nil {
 			return err
 		}
 		c.add(*d)
-		if err := put(b, []byte(k), &c); err != nil {
+		if err := b.Put([]byte(k), c.encode()); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// countsSize is the stored size of counts: nine big-endian int64s. Counts are
+// read and rewritten on every feedback and push, and JSON cost a sixth of a
+// submit's CPU time, so they are stored compact.
+const countsSize = 9 * 8
+
+func (c *counts) fields() [9]*int {
+	return [9]*int{&c.Issued, &c.Responses, &c.Unlinked, &c.RatingSum,
+		&c.Ratings[0], &c.Ratings[1], &c.Ratings[2], &c.Ratings[3], &c.Ratings[4]}
+}
+
+func (c *counts) encode() []byte {
+	b := make([]byte, 0, countsSize)
+	for _, f := range c.fields() {
+		b = binary.BigEndian.AppendUint64(b, uint64(int64(*f)))
+	}
+	return b
+}
+
+// decode reads stored counts; nil (no record yet) is all zeros.
+func (c *counts) decode(b []byte) error {
+	*c = counts{}
+	if b == nil {
+		return nil
+	}
+	if len(b) != countsSize {
+		return fmt.Errorf("counts record of %d bytes, want %d", len(b), countsSize)
+	}
+	for i, f := range c.fields() {
+		*f = int(int64(binary.BigEndian.Uint64(b[i*8:])))
 	}
 	return nil
 }

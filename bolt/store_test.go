@@ -55,7 +55,9 @@ func issues(d *doorstep.Device, first uint64, n int) []doorstep.Mutation {
 	muts := make([]doorstep.Mutation, n)
 	for i := range muts {
 		id := first + uint64(i)
-		muts[i] = doorstep.Mutation{ID: id, Kind: doorstep.MutationIssue, Issuance: issuance(d, uint32(id), t0())}
+		// Issued a minute apart, so IDs (UUIDv7) are time ordered as in life.
+		at := t0().Add(time.Duration(id) * time.Minute)
+		muts[i] = doorstep.Mutation{ID: id, Kind: doorstep.MutationIssue, Issuance: issuance(d, uint32(id), at)}
 	}
 	return muts
 }
