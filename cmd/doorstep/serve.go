@@ -2,22 +2,377 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/doorstep-project/doorstep/bolt"
+	"github.com/doorstep-project/doorstep/server"
 )
 
+// Files in the data dir besides the store.
+const (
+	serverKeyFile = "server.key"         // 32 random bytes, 0600
+	adminHashFile = "admin-token.sha256" // hex SHA-256 of the generated admin token
+)
+
+const (
+	defaultDataDir     = "./doorstep-data"
+	defaultAddr        = "127.0.0.1:8080"
+	shutdownTimeout    = 10 * time.Second
+	minAdminTokenChars = 16
+)
+
+const serveUsage = `Usage: doorstep serve [flags]
+
+Runs the Doorstep server on an embedded store in the data dir: the device API,
+the victim pages behind every feedback URL, the admin API, /healthz, /readyz
+and /metrics. SIGTERM or SIGINT drains requests and exits 0.
+
+Flags (each also from the environment variable named beside it; a flag given
+on the command line wins):
+`
+
+const serveEnvUsage = `
+Also from the environment:
+  DOORSTEP_ADMIN_TOKEN   the admin API token (at least 16 characters). When
+                         unset, one is generated on first start, printed once,
+                         and only its hash is kept in DIR/admin-token.sha256.
+  DOORSTEP_SERVER_KEY    the server key, 32 bytes in base64, which seals the
+                         devices' token keys. When unset it is DIR/server.key,
+                         generated on first start. Back it up with the store:
+                         without it no paired device's codes can be verified.
+`
+
+// runServe runs "doorstep serve" until ctx is done.
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("serve: not implemented yet")
+	fs := newFlagSet("serve", stderr, serveUsage, serveEnvUsage)
+	data := fs.String("data", defaultDataDir, "data `DIR` holding the store, the server key and the admin token hash")
+	addr := fs.String("addr", defaultAddr, "`HOST:PORT` to listen on")
+	publicURL := fs.String("public-url", "", "`URL` every feedback URL starts with, as victims reach the server (default http://ADDR)")
+	validity := daysFlag(server.DefaultTokenValidity)
+	fs.Var(&validity, "token-validity", "how long a feedback code stays valid: `DAYS`d (such as 90d) or a Go duration")
+	logFormat := fs.String("log-format", "text", "log `FORMAT`: text or json")
+	if help, err := parseFlags(fs, args, getenv); help || err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	var handler slog.Handler
+	switch *logFormat {
+	case "text":
+		handler = slog.NewTextHandler(stderr, nil)
+	case "json":
+		handler = slog.NewJSONHandler(stderr, nil)
+	default:
+		return usagef("serve: --log-format must be text or json, not %q", *logFormat)
+	}
+	log := slog.New(handler)
+	pub := *publicURL
+	if pub == "" {
+		pub = defaultPublicURL(*addr)
+	}
+
+	if err := os.MkdirAll(*data, 0o700); err != nil {
+		return fmt.Errorf("serve: data dir: %w", err)
+	}
+	// The store verifies pushed tokens with the server key, so the key comes
+	// first (a second server on this data dir only reads it); the store's file
+	// lock then keeps a second server out before anything is written.
+	key, keyNote, err := loadServerKey(*data, getenv)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	check, err := server.TokenChecker(key)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	store, err := bolt.Open(filepath.Join(*data, bolt.DefaultFileName), bolt.Options{CheckToken: check})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer store.Close()
+	tokenHash, tokenNote, err := loadAdminToken(*data, getenv)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	srv, err := server.New(server.Options{
+		Store:          store,
+		PublicURL:      pub,
+		AdminTokenHash: tokenHash,
+		ServerKey:      key,
+		TokenValidity:  time.Duration(validity),
+		Logger:         log,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: cannot listen on %s: %w", *addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
+		// No WriteTimeout: a backup of a large store streams for as long as it takes.
+	}
+	base := "http://" + ln.Addr().String()
+	fmt.Fprintf(stderr, "doorstep: serving on %s, data in %s %s; feedback URLs start with %s\n", base, *data, keyNote, pub)
+	fmt.Fprint(stderr, tokenNote)
+	fmt.Fprintf(stderr, `Next steps:
+  export DOORSTEP_SERVER=%[1]s DOORSTEP_ADMIN_TOKEN=...   # the admin token
+  doorstep admin officer add --collar 1234AB --name "Alex Smith" --borough Hackney --team "Response 1"
+  doorstep admin pairing-code --officer OFFICER_ID            # give the code to the officer
+  doorstep device --state ./phone pair --server %[1]s --code CODE
+  or with curl:
+  curl -H "Authorization: Bearer $DOORSTEP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+       -d '{"collar_number":"1234AB","name":"Alex Smith","borough":"Hackney","team":"Response 1"}' %[1]s/api/v1/admin/officers
+  curl %[1]s/readyz ; curl %[1]s/metrics ; curl %[1]s/api/v1/openapi.json
+`, base)
+
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: draining requests", "timeout", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		hs.Close()
+		log.Warn("requests still running at the shutdown timeout were cut", "err", err)
+	}
+	if err := store.Close(); err != nil {
+		return fmt.Errorf("serve: closing the store: %w", err)
+	}
+	log.Info("stopped")
+	return nil
 }
 
-func runAdmin(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	return errors.New("admin: not implemented yet")
+// defaultPublicURL is http://ADDR, with a loopback host when ADDR listens on
+// every interface (devices then need --public-url to reach it).
+func defaultPublicURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
-func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("backup: not implemented yet")
+// loadServerKey reads DOORSTEP_SERVER_KEY (base64) or DIR/server.key,
+// generating the file on first start. It says where the key came from.
+func loadServerKey(dir string, getenv func(string) string) ([]byte, string, error) {
+	if v := strings.TrimSpace(getenv("DOORSTEP_SERVER_KEY")); v != "" {
+		key, err := decodeKey(v)
+		if err != nil || len(key) != server.ServerKeySize {
+			return nil, "", fmt.Errorf("DOORSTEP_SERVER_KEY must be %d bytes in base64", server.ServerKeySize)
+		}
+		return key, "with the server key from DOORSTEP_SERVER_KEY", nil
+	}
+	path := filepath.Join(dir, serverKeyFile)
+	key, err := os.ReadFile(path)
+	if err == nil {
+		if len(key) != server.ServerKeySize {
+			return nil, "", fmt.Errorf("%s holds %d bytes, want %d: restore it from a backup", path, len(key), server.ServerKeySize)
+		}
+		return key, "with the server key in " + path, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("reading the server key: %w", err)
+	}
+	key = make([]byte, server.ServerKeySize)
+	_, _ = rand.Read(key)
+	if err := writeFileAtomic(path, key, 0o600); err != nil {
+		return nil, "", fmt.Errorf("writing a new server key: %w", err)
+	}
+	return key, "with a new server key in " + path + " (back it up with the store)", nil
 }
 
-func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	return errors.New("restore: not implemented yet")
+func decodeKey(s string) ([]byte, error) {
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return b, nil
+		}
+	}
+	return nil, errors.New("not base64")
+}
+
+// loadAdminToken returns the admin token's hash: from DOORSTEP_ADMIN_TOKEN,
+// from DIR/admin-token.sha256, or for a new token that it generates, keeps
+// the hash of and prints once. The note tells the operator which.
+func loadAdminToken(dir string, getenv func(string) string) ([]byte, string, error) {
+	if tok := getenv("DOORSTEP_ADMIN_TOKEN"); tok != "" {
+		if len(tok) < minAdminTokenChars {
+			return nil, "", fmt.Errorf("DOORSTEP_ADMIN_TOKEN is shorter than %d characters", minAdminTokenChars)
+		}
+		return server.HashAdminToken(tok), "Admin token: the one in DOORSTEP_ADMIN_TOKEN.\n", nil
+	}
+	path := filepath.Join(dir, adminHashFile)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		h, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(h) != 32 {
+			return nil, "", fmt.Errorf("%s is damaged: delete it to generate a new admin token", path)
+		}
+		return h, fmt.Sprintf("Admin token: the one generated on first start and printed then (only its hash is kept, in %s).\n"+
+			"  Lost it? Stop the server, delete that file and start again for a new one, or set DOORSTEP_ADMIN_TOKEN.\n", path), nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, "", fmt.Errorf("reading the admin token hash: %w", err)
+	}
+	var raw [32]byte
+	_, _ = rand.Read(raw[:])
+	tok := base64.RawURLEncoding.EncodeToString(raw[:])
+	h := server.HashAdminToken(tok)
+	if err := writeFileAtomic(path, []byte(hex.EncodeToString(h)+"\n"), 0o600); err != nil {
+		return nil, "", fmt.Errorf("writing the admin token hash: %w", err)
+	}
+	return h, fmt.Sprintf("Admin token (printed this once; only its hash is kept, in %s):\n\n    %s\n\n", path, tok), nil
+}
+
+// writeFileAtomic writes data to path through a temporary file in the same
+// directory, synced and renamed into place, so that a crash leaves either the
+// old file or the whole new one.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	return commitTemp(f, path, perm)
+}
+
+// commitTemp chmods, syncs and closes the temporary file f and renames it to
+// path, then syncs the directory. It removes f on failure.
+func commitTemp(f *os.File, path string, perm os.FileMode) error {
+	err := f.Chmod(perm)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// newFlagSet makes a flag set whose -h prints head, the flags with their
+// environment variable names, then tail.
+func newFlagSet(name string, stderr io.Writer, head, tail string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		out := fs.Output()
+		fmt.Fprint(out, head)
+		fs.VisitAll(func(f *flag.Flag) {
+			argName, usage := flag.UnquoteUsage(f)
+			fmt.Fprintf(out, "  --%s %s   (%s)\n", f.Name, argName, envName(f.Name))
+			fmt.Fprintf(out, "        %s", usage)
+			if f.DefValue != "" && f.DefValue != "false" {
+				fmt.Fprintf(out, " (default %s)", f.DefValue)
+			}
+			fmt.Fprintln(out)
+		})
+		fmt.Fprint(out, tail)
+	}
+	return fs
+}
+
+// envName is the environment variable of a flag: --public-url is
+// DOORSTEP_PUBLIC_URL. --token, the admin token, is DOORSTEP_ADMIN_TOKEN.
+func envName(flagName string) string {
+	if flagName == "token" {
+		return "DOORSTEP_ADMIN_TOKEN"
+	}
+	return "DOORSTEP_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parseFlags parses args, then sets every flag not given on the command line
+// from its environment variable. help reports that -h was asked for (and
+// printed), which is not an error.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (help bool, err error) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return true, nil
+		}
+		return false, usagef("%s: %v", fs.Name(), err)
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	fs.VisitAll(func(f *flag.Flag) {
+		if given[f.Name] || err != nil {
+			return
+		}
+		if v := getenv(envName(f.Name)); v != "" {
+			if serr := fs.Set(f.Name, v); serr != nil {
+				err = usagef("%s=%q: %v", envName(f.Name), v, serr)
+			}
+		}
+	})
+	return false, err
+}
+
+// daysFlag is a duration that also reads whole days: "90d".
+type daysFlag time.Duration
+
+func (d *daysFlag) String() string {
+	td := time.Duration(*d)
+	if td%(24*time.Hour) == 0 {
+		return strconv.FormatInt(int64(td/(24*time.Hour)), 10) + "d"
+	}
+	return td.String()
+}
+
+func (d *daysFlag) Set(s string) error {
+	if n, ok := strings.CutSuffix(s, "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 1 || days > 3650 {
+			return errors.New("want a number of days from 1 to 3650, such as 90d")
+		}
+		*d = daysFlag(time.Duration(days) * 24 * time.Hour)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < time.Hour {
+		return errors.New("want days (90d) or a duration of at least 1h")
+	}
+	*d = daysFlag(v)
+	return nil
 }
