@@ -34,6 +34,10 @@ func TestBatchRerunIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if err := db.SubmitFeedback(ctx, &doorstep.Feedback{Token: doorstep.TokenRef{DeviceID: d.ID, Counter: 100}, Rating: 2}); err != nil {
+		t.Fatal(err)
+	}
+
 	db.writers.Add(1) // as if another writer were in flight: everyone batches
 	defer db.writers.Add(-1)
 	var wg stdsync.WaitGroup
@@ -50,7 +54,7 @@ func TestBatchRerunIsIdempotent(t *testing.T) {
 	go func() { // a refusal in the same batch
 		defer wg.Done()
 		time.Sleep(20 * time.Millisecond)
-		dup = db.SubmitFeedback(ctx, &doorstep.Feedback{Token: doorstep.TokenRef{DeviceID: d.ID, Counter: 1}, Rating: 1})
+		dup = db.SubmitFeedback(ctx, &doorstep.Feedback{Token: doorstep.TokenRef{DeviceID: d.ID, Counter: 100}, Rating: 1})
 	}()
 	var res *doorstep.PushResult
 	var pushErr error
@@ -82,12 +86,12 @@ func TestBatchRerunIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Responses != 10 || s.Unlinked != 10 || s.Ratings["4"] != 10 || s.Ratings["1"] != 0 {
-		t.Fatalf("Summary after reruns = %+v, want 10 responses counted once", s)
+	if s.Responses != 11 || s.Unlinked != 11 || s.Ratings["4"] != 10 || s.Ratings["2"] != 1 || s.Ratings["1"] != 0 {
+		t.Fatalf("Summary after reruns = %+v, want 10 responses counted once and the first one", s)
 	}
 	ch, _, _, err := db.Changes(ctx, d.ID, 0, 100)
-	if err != nil || len(ch) != 10 {
-		t.Fatalf("feed after reruns holds %d changes (%v), want 10", len(ch), err)
+	if err != nil || len(ch) != 11 {
+		t.Fatalf("feed after reruns holds %d changes (%v), want 11", len(ch), err)
 	}
 	dev, _ := db.Device(ctx, d.ID)
 	if dev.LastMutationID != 2 {
