@@ -73,9 +73,11 @@ type question struct {
 
 // rightsView is the part of the leaflet content a victim page shows.
 type rightsView struct {
-	Lang    string
-	Rights  []rightsSection
-	Support []supportContact
+	Lang, Dir               string
+	Heading, SupportHeading string
+	Intro                   string
+	Rights                  []rightsSection
+	Support                 []supportContact
 }
 
 type rightsSection struct {
@@ -84,7 +86,8 @@ type rightsSection struct {
 }
 
 type supportContact struct {
-	Name, Phone, Web, Note string
+	Name, Phone, Hours, Note string
+	Tel                      template.URL // tel: and digits only, built by telURI
 }
 
 // newPage starts a page in the victim's language.

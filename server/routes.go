@@ -40,4 +40,5 @@ func (s *Server) routes() {
 	victim.HEAD("", s.handleFeedbackPage())
 	victim.POST("", s.handleFeedbackSubmit())
 	victim.GET("/thanks", s.handleThanks())
+	victim.GET("/leaflet.pdf", s.handleLeafletPDF())
 }

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	doorstep "github.com/doorstep-project/doorstep"
+	"github.com/doorstep-project/doorstep/leaflet"
 	"github.com/gin-gonic/gin"
 )
 
@@ -30,6 +31,9 @@ const (
 	DefaultPairingValidity = 24 * time.Hour
 	DefaultSubmitsPerMin   = 10
 	DefaultPairsPerMin     = 10
+	// DefaultLeafletsPerMin limits leaflet downloads (a PDF costs tens of
+	// milliseconds to render) per client address.
+	DefaultLeafletsPerMin = 20
 	// QuickExitURL is where the "Quick exit" link on every victim page leads: a
 	// neutral site that gives nothing away on a shared screen.
 	QuickExitURL = "https://www.bbc.co.uk/weather"
@@ -64,6 +68,10 @@ type Options struct {
 	Now func() time.Time
 	// Location is the time zone victim pages show dates in. Nil means UTC.
 	Location *time.Location
+	// Leaflets is the Victims' Code content: victim pages show the rights and
+	// support contacts from it, in the language the browser asks for, and
+	// offer the leaflet again as a PDF. Nil leaves both out.
+	Leaflets *leaflet.Library
 	// SubmitsPerMinute limits victim feedback submits per client address
 	// (429 past it). Zero means DefaultSubmitsPerMin; negative turns the
 	// limit off (tests).
@@ -72,6 +80,9 @@ type Options struct {
 	// pairing codes cannot be guessed. Zero means DefaultPairsPerMin;
 	// negative turns the limit off.
 	PairsPerMinute int
+	// LeafletsPerMinute limits leaflet PDF downloads per client address. Zero
+	// means DefaultLeafletsPerMin; negative turns the limit off.
+	LeafletsPerMinute int
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose
 	// X-Forwarded-For names the client. Empty: the peer address is the client.
 	TrustedProxies []string
@@ -89,7 +100,10 @@ type Server struct {
 	log             *slog.Logger
 	now             func() time.Time
 	loc             *time.Location
+	leaflets        *leaflet.Library
+	renderer        *leaflet.Renderer
 	submitLimit     *limiter
+	leafletLimit    *limiter
 	pairLimit       *limiter
 	clock           *serverClock
 	metrics         *metrics
@@ -132,6 +146,7 @@ func New(opts Options) (*Server, error) {
 		log:             opts.Logger,
 		now:             opts.Now,
 		loc:             opts.Location,
+		leaflets:        opts.Leaflets,
 		metrics:         newMetrics(),
 		catalog:         newCatalog(),
 	}
@@ -155,6 +170,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s.submitLimit = newLimiter(perMinute(opts.SubmitsPerMinute, DefaultSubmitsPerMin), s.now)
 	s.pairLimit = newLimiter(perMinute(opts.PairsPerMinute, DefaultPairsPerMin), s.now)
+	s.leafletLimit = newLimiter(perMinute(opts.LeafletsPerMinute, DefaultLeafletsPerMin), s.now)
+	if s.leaflets != nil {
+		if s.renderer, err = leaflet.NewRenderer(); err != nil {
+			return nil, fmt.Errorf("server: leaflet renderer: %w", err)
+		}
+	}
 	s.clock = newServerClock(s.now)
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err

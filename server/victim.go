@@ -313,7 +313,3 @@ func (t *messages) text(key string) string {
 		return t.ErrForm
 	}
 }
-
-// addRights adds the victim's rights and support contacts, and the leaflet
-// download link, when leaflet content is configured.
-func (s *Server) addRights(c *gin.Context, p *page, v *visit) {}

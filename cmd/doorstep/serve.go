@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/doorstep-project/doorstep/bolt"
+	"github.com/doorstep-project/doorstep/leaflet"
 	"github.com/doorstep-project/doorstep/server"
 )
 
@@ -106,6 +107,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
+	leaflets, err := leaflet.Default()
+	if err != nil {
+		return fmt.Errorf("serve: leaflet content: %w", err)
+	}
 	tokenHash, tokenNote, err := loadAdminToken(*data, getenv)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -117,6 +122,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ServerKey:      key,
 		TokenValidity:  time.Duration(validity),
 		Logger:         log,
+		Leaflets:       leaflets,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
