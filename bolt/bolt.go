@@ -25,6 +25,14 @@ const (
 	DefaultMaxBatchDelay = time.Millisecond
 )
 
+// initialMmapSize is the address space mapped at open. bbolt must remap to
+// grow past the mapping, and a remap waits for every read transaction to end:
+// with a small mapping a long hot backup would stall all writers. Mapping
+// 1 GiB up front (address space only: the file grows with its data, in 16 MiB
+// steps past the first) makes that rare. It also spares small stores the
+// truncate-and-fsync bbolt does on every commit that grows the file.
+const initialMmapSize = 1 << 30
+
 // schemaVersion is stored in the meta bucket; Open refuses files of another version.
 const schemaVersion = "1"
 
@@ -102,9 +110,10 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("bolt: opening %s: %w", path, err)
 	}
 	bdb, err := bbolt.Open(path, 0o600, &bbolt.Options{
-		Timeout:      opts.Timeout,
-		NoSync:       opts.NoSync,
-		FreelistType: bbolt.FreelistMapType,
+		Timeout:         opts.Timeout,
+		NoSync:          opts.NoSync,
+		FreelistType:    bbolt.FreelistMapType,
+		InitialMmapSize: initialMmapSize,
 	})
 	if errors.Is(err, bberrors.ErrTimeout) {
 		return nil, doorstep.Errorf(doorstep.EUNAVAILABLE,
@@ -126,18 +135,18 @@ func Open(path string, opts Options) (*DB, error) {
 func initBuckets(tx *bbolt.Tx) error {
 	meta := tx.Bucket(bucketMeta)
 	if meta != nil {
-		if v := string(meta.Get(keySchema)); v != schemaVersion {
+		if v := string(meta.Get([]byte(keySchema))); v != schemaVersion {
 			return fmt.Errorf("file has schema version %q, this build reads %q", v, schemaVersion)
 		}
 	} else if !isEmpty(tx) {
 		return errors.New("not a doorstep store (no meta bucket)")
 	}
-	for _, name := range allBuckets {
+	for _, name := range allBuckets() {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return err
 		}
 	}
-	return tx.Bucket(bucketMeta).Put(keySchema, []byte(schemaVersion))
+	return tx.Bucket(bucketMeta).Put([]byte(keySchema), []byte(schemaVersion))
 }
 
 func isEmpty(tx *bbolt.Tx) bool {
@@ -317,7 +326,7 @@ func checkFile(path string) error {
 			return first
 		}
 		meta := tx.Bucket(bucketMeta)
-		if meta == nil || string(meta.Get(keySchema)) != schemaVersion {
+		if meta == nil || string(meta.Get([]byte(keySchema))) != schemaVersion {
 			return errors.New("no doorstep schema")
 		}
 		return nil

@@ -34,17 +34,21 @@ var (
 	bucketContentLatest = []byte("content_latest")
 	bucketAccounts      = []byte("accounts")
 	bucketAudit         = []byte("audit")
+)
 
-	keySchema = []byte("schema")
+// keySchema is the meta key holding the schema version.
+const keySchema = "schema"
 
-	allBuckets = [][]byte{
+// allBuckets lists every bucket, for Open to create.
+func allBuckets() [][]byte {
+	return [][]byte{
 		bucketMeta, bucketOfficers, bucketCollars, bucketPairing, bucketDevices,
 		bucketOfficerDevs, bucketRejected, bucketIssuances, bucketTokens,
 		bucketPendingVoids, bucketFeedback, bucketOfficerFb, bucketSummaries,
 		bucketDaily, bucketChanges, bucketDeviceFeed, bucketBroadcastFeed,
 		bucketContent, bucketContentLatest, bucketAccounts, bucketAudit,
 	}
-)
+}
 
 // appendFill is the fill percent of buckets whose keys only ever grow: full
 // pages instead of bbolt's half-full split pages.

@@ -139,13 +139,13 @@ func TestOpenRefusesTruncatedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	setup(t, db)
-	db.Close()
-	st, err := os.Stat(path)
-	if err != nil {
+	_, d := setup(t, db)
+	if _, err := db.ApplyMutations(ctx(), d.ID, issues(d, 1, 500), t0()); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Truncate(path, st.Size()/2); err != nil {
+	db.Close()
+	// Keep the meta pages, lose data pages.
+	if err := os.Truncate(path, int64(4*os.Getpagesize())); err != nil {
 		t.Fatal(err)
 	}
 	db, err = bolt.Open(path, testOptions())
@@ -156,6 +156,54 @@ func TestOpenRefusesTruncatedFile(t *testing.T) {
 	if !strings.Contains(err.Error(), "truncated") {
 		t.Fatalf("Open of a truncated file: %v, want it to say so", err)
 	}
+}
+
+// A slow hot backup holds a read transaction for its whole copy; writers
+// growing the store meanwhile must not wait for it.
+func TestBackupDoesNotStallWriters(t *testing.T) {
+	db := MustOpen(t)
+	_, d := setup(t, db)
+	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	backupDone := make(chan error, 1)
+	go func() {
+		_, err := db.Backup(ctx(), w)
+		backupDone <- err
+	}()
+	<-w.started
+	writes := make(chan error, 1)
+	go func() {
+		for next := uint64(1); next <= 10_000; next += 500 {
+			if _, err := db.ApplyMutations(ctx(), d.ID, issues(d, next, 500), t0()); err != nil {
+				writes <- err
+				return
+			}
+		}
+		writes <- nil
+	}()
+	select {
+	case err := <-writes:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		close(w.release)
+		t.Fatal("writers stalled behind a running backup")
+	}
+	close(w.release)
+	if err := <-backupDone; err != nil {
+		t.Fatalf("Backup: %v", err)
+	}
+}
+
+// blockingWriter holds up a backup at its first write until released.
+type blockingWriter struct {
+	once             stdsync.Once
+	started, release chan struct{}
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.started); <-w.release })
+	return len(p), nil
 }
 
 func TestRestore(t *testing.T) {

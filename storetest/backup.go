@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -23,7 +23,7 @@ func testBackup(t *testing.T, open Opener) {
 	d := f.device(o)
 	f.pushApplied(d, issue(1, newIssuance(d, 1)))
 	// Backups are hot: writers carry on while one is taken.
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()

@@ -2,7 +2,7 @@ package storetest
 
 import (
 	"fmt"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -144,7 +144,7 @@ func testFeedbackConcurrent(t *testing.T, open Opener) {
 	o := f.officer()
 	d := f.device(o)
 	const distinct, same = 48, 16
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	errs := make([]error, distinct+same)
 	for i := 0; i < distinct+same; i++ {
 		wg.Add(1)

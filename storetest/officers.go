@@ -2,7 +2,7 @@ package storetest
 
 import (
 	"bytes"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -124,7 +124,7 @@ func testPairConcurrent(t *testing.T, open Opener) {
 			t.Fatal(err)
 		}
 	}
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	ids := make([]uint32, n)
 	errs := make([]error, n)
 	for i := 0; i < n; i++ {

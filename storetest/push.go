@@ -2,7 +2,7 @@ package storetest
 
 import (
 	"reflect"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -343,7 +343,7 @@ func testPushConcurrentReplay(t *testing.T, open Opener) {
 	const n = 8
 	results := make([]*doorstep.PushResult, n)
 	errs := make([]error, n)
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {

@@ -32,7 +32,6 @@ import (
 	"time"
 
 	doorstep "github.com/doorstep-project/doorstep"
-	dsync "github.com/doorstep-project/doorstep/sync"
 )
 
 // Opener returns a new, empty store for one test and arranges for it to be
@@ -216,8 +215,10 @@ func (f *fixture) feedback(ref doorstep.TokenRef, rating int) *doorstep.Feedback
 	return fb
 }
 
-// hlc is a stamp n milliseconds after t0().
-func hlc(n int64) string { return dsync.HLC{Wall: t0().UnixMilli() + n}.String() }
+// hlc is a stamp n milliseconds after t0(), in the fixed-width text form of
+// Issuance.HLC (16 hex digits of Unix milliseconds, 8 of logical counter),
+// written out here so that the suite needs only the root package.
+func hlc(n int64) string { return fmt.Sprintf("%016x%08x", t0().UnixMilli()+n, 0) }
 
 // newIssuance is a valid issuance of code counter by d, issued at t0().
 func newIssuance(d *doorstep.Device, counter uint32) *doorstep.Issuance {
