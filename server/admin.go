@@ -34,39 +34,51 @@ const (
 // dashboard, never the admin API.
 func (s *Server) adminAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if tok, ok := bearer(c); ok {
-			h := sha256.Sum256([]byte(tok))
-			if subtle.ConstantTimeCompare(h[:], s.adminTokenHash) != 1 {
-				s.apiError(c, doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong admin token"))
-				return
-			}
-			c.Set(ctxActor, adminTokenActor)
-			c.Next()
+		ip := c.ClientIP()
+		if s.authLimit.exhausted(ip) {
+			s.apiError(c, doorstep.Errorf(doorstep.ERATELIMIT, "too many failed sign-ins from your address: wait a minute"))
 			return
 		}
-		if user, pass, ok := c.Request.BasicAuth(); ok {
-			a, err := s.store.AccountByUsername(c.Request.Context(), user)
-			switch {
-			case doorstep.ErrorCode(err) == doorstep.ENOTFOUND:
-				verifyPassword([]byte(dummyPasswordHash), pass) // answer in the same time as for a real account
-				s.apiError(c, doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong username or password"))
-				return
-			case err != nil:
-				s.apiError(c, err)
-				return
-			case !verifyPassword(a.PasswordHash, pass):
-				s.apiError(c, doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong username or password"))
-				return
-			case a.Role != doorstep.RoleAdmin:
-				s.apiError(c, doorstep.Errorf(doorstep.EFORBIDDEN, "the admin API is for admins; a %s account cannot use it", a.Role))
-				return
+		actor, err := s.authenticateAdmin(c)
+		if err != nil {
+			if doorstep.ErrorCode(err) == doorstep.EUNAUTHORIZED {
+				s.authLimit.allow(ip) // count the failure
 			}
-			c.Set(ctxActor, a.Username)
-			c.Next()
+			s.apiError(c, err)
 			return
 		}
-		s.apiError(c, doorstep.Errorf(doorstep.EUNAUTHORIZED, "send the admin token as Authorization: Bearer <token>"))
+		c.Set(ctxActor, actor)
+		c.Next()
 	}
+}
+
+// authenticateAdmin returns who is calling: "admin-token" or an admin
+// account's username.
+func (s *Server) authenticateAdmin(c *gin.Context) (string, error) {
+	if tok, ok := bearer(c); ok {
+		h := sha256.Sum256([]byte(tok))
+		if subtle.ConstantTimeCompare(h[:], s.adminTokenHash) != 1 {
+			return "", doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong admin token")
+		}
+		return adminTokenActor, nil
+	}
+	user, pass, ok := c.Request.BasicAuth()
+	if !ok {
+		return "", doorstep.Errorf(doorstep.EUNAUTHORIZED, "send the admin token as Authorization: Bearer <token>")
+	}
+	a, err := s.store.AccountByUsername(c.Request.Context(), user)
+	switch {
+	case doorstep.ErrorCode(err) == doorstep.ENOTFOUND:
+		verifyPassword([]byte(dummyPasswordHash), pass) // as slow as for a real account
+		return "", doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong username or password")
+	case err != nil:
+		return "", err
+	case !verifyPassword(a.PasswordHash, pass):
+		return "", doorstep.Errorf(doorstep.EUNAUTHORIZED, "wrong username or password")
+	case a.Role != doorstep.RoleAdmin:
+		return "", doorstep.Errorf(doorstep.EFORBIDDEN, "the admin API is for admins; a %s account cannot use it", a.Role)
+	}
+	return a.Username, nil
 }
 
 func actorOf(c *gin.Context) string { return c.GetString(ctxActor) }

@@ -12,6 +12,7 @@ import (
 
 	doorstep "github.com/doorstep-project/doorstep"
 	"github.com/doorstep-project/doorstep/bolt"
+	"github.com/doorstep-project/doorstep/server"
 )
 
 func TestOfficers(t *testing.T) {
@@ -255,4 +256,16 @@ func TestBackupRestores(t *testing.T) {
 	if err != nil || got.Name != o.Name {
 		t.Fatalf("restored officer %+v, %v", got, err)
 	}
+}
+
+func TestAdminAuthFailuresRateLimited(t *testing.T) {
+	e := newEnv(t, func(o *server.Options) { o.AuthFailuresPerMinute = 3 })
+	wrong := http.Header{"Authorization": {"Bearer guess"}}
+	for i := 0; i < 3; i++ {
+		apiErr(t, e.do("GET", "/api/v1/admin/officers", nil, wrong), 401, doorstep.EUNAUTHORIZED)
+	}
+	apiErr(t, e.do("GET", "/api/v1/admin/officers", nil, wrong), 429, doorstep.ERATELIMIT)
+	apiErr(t, e.do("GET", "/api/v1/admin/officers", nil, adminHeader()), 429, doorstep.ERATELIMIT)
+	e.clock.Set(t0().Add(time.Minute))
+	e.admin("GET", "/api/v1/admin/officers", "", 200, nil)
 }

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	doorstep "github.com/doorstep-project/doorstep"
@@ -188,4 +189,21 @@ func verifyIgnoringExpiry(key []byte, text string) (qrcode.Token, error) {
 		err = nil
 	}
 	return tok, err
+}
+
+// serverClock is the server's hybrid logical clock, shared by requests.
+type serverClock struct {
+	mu sync.Mutex
+	c  *dsync.Clock
+}
+
+func newServerClock(now func() time.Time) *serverClock {
+	return &serverClock{c: dsync.NewClock(now, dsync.HLC{})}
+}
+
+// stamp is the server's HLC now, for responses that devices observe.
+func (s *serverClock) stamp() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c.Now().String()
 }

@@ -62,22 +62,27 @@ func (s *Server) observe() gin.HandlerFunc {
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("Content-Security-Policy", contentSecurityPolicy)
 		h.Set("X-Frame-Options", "DENY")
+		defer s.record(c, id, start) // deferred, so that an aborted response is counted too
 		c.Next()
-		route, status, took := routeOf(c), c.Writer.Status(), time.Since(start)
-		s.metrics.request(route, c.Request.Method, status, took)
-		level := slog.LevelInfo
-		if status >= 500 {
-			level = slog.LevelError
-		}
-		s.log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("request_id", id),
-			slog.String("method", c.Request.Method),
-			slog.String("route", route),
-			slog.Int("status", status),
-			slog.Duration("took", took),
-			slog.Int("bytes", c.Writer.Size()),
-		)
 	}
+}
+
+// record logs a request and counts it in the metrics.
+func (s *Server) record(c *gin.Context, id string, start time.Time) {
+	route, status, took := routeOf(c), c.Writer.Status(), time.Since(start)
+	s.metrics.request(route, c.Request.Method, status, took)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.log.LogAttrs(c.Request.Context(), level, "request",
+		slog.String("request_id", id),
+		slog.String("method", c.Request.Method),
+		slog.String("route", route),
+		slog.Int("status", status),
+		slog.Duration("took", took),
+		slog.Int("bytes", c.Writer.Size()),
+	)
 }
 
 // recoverPanics turns a handler's panic into a 500 (a JSON error for the API,

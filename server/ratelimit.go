@@ -3,8 +3,6 @@ package server
 import (
 	"sync"
 	"time"
-
-	dsync "github.com/doorstep-project/doorstep/sync"
 )
 
 // limiter allows each client a burst of perMin requests, refilled at perMin a
@@ -63,6 +61,22 @@ func (t *tokens) refill(now time.Time, perMin int) {
 	}
 }
 
+// exhausted reports whether client has no token left, without taking one.
+func (l *limiter) exhausted(client string) bool {
+	if l.perMin <= 0 {
+		return false
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	t := l.bucket[client]
+	if t == nil {
+		return false
+	}
+	t.refill(now, l.perMin)
+	return t.left < 1
+}
+
 // sweep forgets clients whose bucket has filled up again.
 func (l *limiter) sweep(now time.Time) {
 	for k, t := range l.bucket {
@@ -72,21 +86,4 @@ func (l *limiter) sweep(now time.Time) {
 		}
 	}
 	l.swept = now
-}
-
-// serverClock is the server's hybrid logical clock, shared by requests.
-type serverClock struct {
-	mu sync.Mutex
-	c  *dsync.Clock
-}
-
-func newServerClock(now func() time.Time) *serverClock {
-	return &serverClock{c: dsync.NewClock(now, dsync.HLC{})}
-}
-
-// stamp is the server's HLC now, for responses that devices observe.
-func (s *serverClock) stamp() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.c.Now().String()
 }

@@ -34,6 +34,9 @@ const (
 	// DefaultLeafletsPerMin limits leaflet downloads (a PDF costs tens of
 	// milliseconds to render) per client address.
 	DefaultLeafletsPerMin = 20
+	// DefaultAuthFailuresPerMin is how many wrong admin tokens or passwords
+	// one client address may send a minute before it is answered 429.
+	DefaultAuthFailuresPerMin = 20
 	// QuickExitURL is where the "Quick exit" link on every victim page leads: a
 	// neutral site that gives nothing away on a shared screen.
 	QuickExitURL = "https://www.bbc.co.uk/weather"
@@ -83,6 +86,10 @@ type Options struct {
 	// LeafletsPerMinute limits leaflet PDF downloads per client address. Zero
 	// means DefaultLeafletsPerMin; negative turns the limit off.
 	LeafletsPerMinute int
+	// AuthFailuresPerMinute limits failed admin API authentications per
+	// client address. Zero means DefaultAuthFailuresPerMin; negative turns
+	// the limit off.
+	AuthFailuresPerMinute int
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose
 	// X-Forwarded-For names the client. Empty: the peer address is the client.
 	TrustedProxies []string
@@ -104,6 +111,7 @@ type Server struct {
 	renderer        *leaflet.Renderer
 	submitLimit     *limiter
 	leafletLimit    *limiter
+	authLimit       *limiter
 	pairLimit       *limiter
 	clock           *serverClock
 	metrics         *metrics
@@ -171,6 +179,7 @@ func New(opts Options) (*Server, error) {
 	s.submitLimit = newLimiter(perMinute(opts.SubmitsPerMinute, DefaultSubmitsPerMin), s.now)
 	s.pairLimit = newLimiter(perMinute(opts.PairsPerMinute, DefaultPairsPerMin), s.now)
 	s.leafletLimit = newLimiter(perMinute(opts.LeafletsPerMinute, DefaultLeafletsPerMin), s.now)
+	s.authLimit = newLimiter(perMinute(opts.AuthFailuresPerMinute, DefaultAuthFailuresPerMin), s.now)
 	if s.leaflets != nil {
 		if s.renderer, err = leaflet.NewRenderer(); err != nil {
 			return nil, fmt.Errorf("server: leaflet renderer: %w", err)

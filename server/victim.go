@@ -193,24 +193,36 @@ type feedbackForm struct {
 	Comment                  string
 }
 
-// formFields are the fields the form sends; anything else is ignored.
+// csrfField is the form's hidden CSRF field. Fields the form does not have
+// are ignored.
 const csrfField = "csrf"
 
+// problem is what is wrong with one answer on the form.
+type problem int
+
+const (
+	problemForm       problem = iota + 1 // a field sent twice
+	problemRating                        // missing or not 1..5
+	problemAnswer                        // not yes, no or unsure
+	problemComment                       // over maxCommentLen characters
+	problemCommentBad                    // not UTF-8, or control characters
+)
+
 // parseFeedbackForm checks the victim's answers. It returns what it could
-// read and, for each refused field, the message key of the problem.
-func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]string) {
+// read and, for each refused field, its problem.
+func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]problem) {
 	f := &feedbackForm{}
-	problems := map[string]string{}
+	problems := map[string]problem{}
 	for name, vs := range values {
 		if len(vs) > 1 {
-			problems[formErrorField(name)] = "ErrForm"
+			problems[formErrorField(name)] = problemForm
 		}
 	}
 	switch r := values.Get("rating"); r {
 	case "1", "2", "3", "4", "5":
 		f.Rating = int(r[0] - '0')
 	default:
-		problems["rating"] = "ErrRating"
+		problems["rating"] = problemRating
 	}
 	for _, q := range []struct {
 		name string
@@ -220,15 +232,15 @@ func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]string) {
 		case "", doorstep.AnswerYes, doorstep.AnswerNo, doorstep.AnswerUnsure:
 			*q.dst = a
 		default:
-			problems[q.name] = "ErrAnswer"
+			problems[q.name] = problemAnswer
 		}
 	}
 	comment := strings.TrimSpace(values.Get("comment"))
 	switch {
 	case !utf8.ValidString(comment) || hasControl(comment):
-		problems["comment"] = "ErrCommentBad"
+		problems["comment"] = problemCommentBad
 	case utf8.RuneCountInString(comment) > maxCommentLen:
-		problems["comment"] = "ErrComment"
+		problems["comment"] = problemComment
 		f.Comment = comment
 	default:
 		f.Comment = comment
@@ -257,7 +269,7 @@ func hasControl(s string) bool {
 
 // renderForm shows the feedback form for v, with form's answers filled in
 // and problems (field -> message key) explained.
-func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedbackForm, problems map[string]string) {
+func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedbackForm, problems map[string]problem) {
 	t := s.catalog.get(defaultLang)
 	o := v.officer
 	date := v.tok.IssuedAt.In(s.loc).Format("2 January 2006")
@@ -286,11 +298,11 @@ func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedback
 		p.Questions = append(p.Questions, qq)
 	}
 	for _, field := range []string{"rating", "respect", "rights", "updates", "comment"} {
-		key, ok := problems[field]
+		pr, ok := problems[field]
 		if !ok {
 			continue
 		}
-		text := t.text(key)
+		text := t.problem(pr)
 		p.ErrorFor[field] = text
 		p.Errors = append(p.Errors, fieldError{Field: field, Text: text})
 	}
@@ -298,16 +310,16 @@ func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedback
 	s.render(c, status, pageFeedback, p)
 }
 
-// text returns the form error message named key.
-func (t *messages) text(key string) string {
-	switch key {
-	case "ErrRating":
+// problem explains a problem with an answer.
+func (t *messages) problem(p problem) string {
+	switch p {
+	case problemRating:
 		return t.ErrRating
-	case "ErrAnswer":
+	case problemAnswer:
 		return t.ErrAnswer
-	case "ErrComment":
+	case problemComment:
 		return fmt.Sprintf(t.ErrComment, maxCommentLen)
-	case "ErrCommentBad":
+	case problemCommentBad:
 		return t.ErrCommentBad
 	default:
 		return t.ErrForm
