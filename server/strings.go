@@ -89,7 +89,7 @@ func english() *messages {
 
 		QuickExit:     "Quick exit",
 		QuickExitHelp: "Leaves this page at once for a weather forecast.",
-		SkipToContent: "Skip to the questions",
+		SkipToContent: "Skip to main content",
 
 		PageTitle:    "Your feedback",
 		VisitHeading: "Your feedback on %[1]s %[2]s, %[3]s, %[4]s",
