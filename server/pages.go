@@ -90,10 +90,16 @@ type supportContact struct {
 	Tel                      template.URL // tel: and digits only, built by telURI
 }
 
+// messages are the UI strings in the victim's language. Every page takes
+// them from here, so that language negotiation (Accept-Language, a switcher)
+// lands in one place; until then it is English.
+func (s *Server) messages(c *gin.Context) *messages {
+	return s.catalog.get(defaultLang)
+}
+
 // newPage starts a page in the victim's language.
 func (s *Server) newPage(c *gin.Context, title string) *page {
-	t := s.catalog.get(defaultLang)
-	return &page{T: t, Title: title, QuickExitURL: QuickExitURL, ErrorFor: map[string]string{}}
+	return &page{T: s.messages(c), Title: title, QuickExitURL: QuickExitURL, ErrorFor: map[string]string{}}
 }
 
 // render writes a page with status. The page is rendered to a buffer first,
@@ -114,7 +120,7 @@ func (s *Server) render(c *gin.Context, status int, name string, p *page) {
 func (s *Server) errorPage(c *gin.Context, err error) {
 	s.logInternal(c, err)
 	code := doorstep.ErrorCode(err)
-	t := s.catalog.get(defaultLang)
+	t := s.messages(c)
 	r, ok := t.Refusals[code]
 	if !ok {
 		r = t.Refusals[doorstep.EINTERNAL]

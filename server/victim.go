@@ -61,7 +61,7 @@ func (s *Server) resolve(c *gin.Context) (*visit, error) {
 	}
 	switch is, err := s.store.Issuance(ctx, tok.Ref); doorstep.ErrorCode(err) {
 	case "":
-		if is.Voided {
+		if is.Voided && !v.answered {
 			return nil, doorstep.Errorf(doorstep.EEXPIRED, "this code was cancelled by the officer")
 		}
 		v.issuance = is
@@ -89,7 +89,7 @@ func (s *Server) handleFeedbackPage() gin.HandlerFunc {
 			s.errorPage(c, err)
 			return
 		}
-		t := s.catalog.get(defaultLang)
+		t := s.messages(c)
 		if v.answered {
 			s.message(c, http.StatusOK, refusal{t.AlreadyTitle, t.AlreadyBody}, v)
 			return
@@ -121,7 +121,7 @@ func (s *Server) handleFeedbackSubmit() gin.HandlerFunc {
 			return
 		}
 		if !s.checkCSRF(c, values.Get(csrfField)) {
-			t := s.catalog.get(defaultLang)
+			t := s.messages(c)
 			s.message(c, http.StatusForbidden, t.CSRF, nil)
 			return
 		}
@@ -137,7 +137,7 @@ func (s *Server) handleFeedbackSubmit() gin.HandlerFunc {
 			Rights:   form.Rights,
 			Updates:  form.Updates,
 			Comment:  form.Comment,
-			Language: defaultLang,
+			Language: s.messages(c).Lang,
 			IssuedAt: v.tok.IssuedAt,
 		}
 		if err := s.store.SubmitFeedback(c.Request.Context(), f); err != nil {
@@ -163,7 +163,7 @@ func (s *Server) handleThanks() gin.HandlerFunc {
 			c.Abort()
 			return
 		}
-		t := s.catalog.get(defaultLang)
+		t := s.messages(c)
 		s.message(c, http.StatusOK, refusal{t.ThanksTitle, t.ThanksBody}, v)
 	}
 }
@@ -270,7 +270,7 @@ func hasControl(s string) bool {
 // renderForm shows the feedback form for v, with form's answers filled in
 // and problems (field -> message key) explained.
 func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedbackForm, problems map[string]problem) {
-	t := s.catalog.get(defaultLang)
+	t := s.messages(c)
 	o := v.officer
 	date := v.tok.IssuedAt.In(s.loc).Format("2 January 2006")
 	p := s.newPage(c, t.PageTitle)
