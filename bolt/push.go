@@ -98,7 +98,8 @@ func (db *DB) checker(d *doorstep.Device) dsync.TokenChecker {
 	if db.opts.CheckToken == nil {
 		return nil
 	}
-	return func(text string) (doorstep.TokenRef, error) { return db.opts.CheckToken(d, text) }
+	dev := *d // the hook gets its own copy: it cannot change the record being written
+	return func(text string) (doorstep.TokenRef, error) { return db.opts.CheckToken(&dev, text) }
 }
 
 // checkerFor returns the token checker for m: Options.CheckToken's, or
