@@ -37,6 +37,15 @@
 // replay, however old, is answered as it was first answered, and an accepted
 // push costs no result writes.
 //
+// # Backup and restore
+//
+// Backup copies the file from a read transaction (tx.WriteTo) while writers
+// carry on; 1 GiB of address space is mapped at open so that a growing store
+// rarely needs the remap that would make writers wait for a long backup.
+// Restore writes a backup to a new path, checks its pages and schema and
+// only then renames it into place. Open and Restore refuse a file shorter
+// than its meta page says (bbolt would die of SIGBUS on it).
+//
 // # Layout
 //
 // Integers in keys are big-endian so that byte order is numeric order. "+"
