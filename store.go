@@ -11,7 +11,12 @@ import (
 // (PostgreSQL, for a replicated deployment) can be swapped in unseen.
 //
 // Every method that changes state does so atomically: it either stores all of
-// its change or none of it.
+// its change or none of it. After Close every method returns EUNAVAILABLE.
+//
+// Pushed issuances carry token text the store must verify with the device's
+// key, which only the server can unseal: a backend takes a token verifier when
+// it is constructed (bolt.Options.CheckToken) and calls it through
+// sync.CheckMutation inside the write transaction.
 type Store interface {
 	OfficerStore
 	DeviceStore
@@ -35,6 +40,8 @@ type OfficerStore interface {
 	Officer(ctx context.Context, id string) (*Officer, error)
 	Officers(ctx context.Context) ([]*Officer, error)
 	// Summary is read from aggregates kept on write, not computed by a scan.
+	// Issued counts the officer's synced issuances that are not voided; voiding
+	// an answered code keeps its response. ENOTFOUND for an unknown officer.
 	Summary(ctx context.Context, officerID string) (*Summary, error)
 }
 
@@ -119,7 +126,7 @@ type SyncStore interface {
 	// LastMutationID are skipped and answered as they were first answered; a gap
 	// (first new ID > LastMutationID+1) is refused with ECONFLICT and stores nothing.
 	// A mutation that can never succeed is rejected with a reason and still
-	// advances LastMutationID. Feedback already received for an issuance's token is
+	// advances LastMutationID. EINVALID for ID 0 or non-consecutive IDs. Feedback already received for an issuance's token is
 	// linked in the same transaction. ERevoked for a revoked device.
 	ApplyMutations(ctx context.Context, deviceID uint32, muts []Mutation, now time.Time) (*PushResult, error)
 	// Changes returns up to limit changes after the cursor that the device may see
@@ -133,7 +140,9 @@ type FeedbackStore interface {
 	// Issuance returns the synced issuance for a token, ENOTFOUND when it has not synced.
 	Issuance(ctx context.Context, ref TokenRef) (*Issuance, error)
 	// SubmitFeedback stores f for its token: ECONFLICT when the token already has
-	// feedback. It links f to the issuance when that has synced, sets f.OfficerID
+	// feedback, EEXPIRED for a voided code, EREVOKED for a never-synced code of a
+	// revoked device, ENOTFOUND for an unknown device, EINVALID for a rating
+	// outside 1..5. It links f to the issuance when that has synced, sets f.OfficerID
 	// from the device, updates the aggregates and the device's feed, all at once.
 	SubmitFeedback(ctx context.Context, f *Feedback) error
 	// FeedbackFor returns the feedback given for a token, ENOTFOUND when none.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"sync"
@@ -255,7 +256,94 @@ func subsetFontSet(full *fontSet, cutset []rune) (*fontSet, error) {
 		}
 	}
 	s := string(keep)
-	return newFontSet(fpdf.UTF8CutFont(full.regular.ttf, s), fpdf.UTF8CutFont(full.bold.ttf, s))
+	regular, err := trimNames(fpdf.UTF8CutFont(full.regular.ttf, s))
+	if err != nil {
+		return nil, err
+	}
+	bold, err := trimNames(fpdf.UTF8CutFont(full.bold.ttf, s))
+	if err != nil {
+		return nil, err
+	}
+	return newFontSet(regular, bold)
+}
+
+// trimNames rewrites a TrueType font with its 'name' table cut down to the
+// copyright, family, style, full and PostScript names. DejaVu's name table
+// carries the whole licence text (15 KB, a quarter of the cut font), which fpdf
+// would otherwise copy into every PDF twice. The copyright notice stays.
+func trimNames(ttf []byte) ([]byte, error) {
+	tables, err := ttfTables(ttf)
+	if err != nil {
+		return nil, err
+	}
+	name := tables["name"]
+	if len(name) < 6 {
+		return ttf, nil
+	}
+	count, storage := int(binary.BigEndian.Uint16(name[2:])), int(binary.BigEndian.Uint16(name[4:]))
+	if 6+12*count > len(name) || storage > len(name) {
+		return nil, errors.New("font name table truncated")
+	}
+	var recs, strs []byte
+	kept := 0
+	for i := range count {
+		rec := name[6+12*i : 18+12*i]
+		switch binary.BigEndian.Uint16(rec[6:]) { // name ID
+		case 0, 1, 2, 4, 6:
+		default:
+			continue
+		}
+		n, off := int(binary.BigEndian.Uint16(rec[8:])), int(binary.BigEndian.Uint16(rec[10:]))
+		if storage+off+n > len(name) {
+			return nil, errors.New("font name record out of bounds")
+		}
+		recs = append(recs, rec[:8]...)
+		recs = binary.BigEndian.AppendUint16(recs, uint16(n))
+		recs = binary.BigEndian.AppendUint16(recs, uint16(len(strs)))
+		strs = append(strs, name[storage+off:storage+off+n]...)
+		kept++
+	}
+	nt := binary.BigEndian.AppendUint16(nil, 0)
+	nt = binary.BigEndian.AppendUint16(nt, uint16(kept))
+	nt = binary.BigEndian.AppendUint16(nt, uint16(6+len(recs)))
+	tables["name"] = append(append(nt, recs...), strs...)
+	return assembleTTF(binary.BigEndian.Uint32(ttf), tables), nil
+}
+
+// assembleTTF writes a TrueType font from its tables, in tag order, each
+// 4-byte aligned and checksummed.
+func assembleTTF(version uint32, tables map[string][]byte) []byte {
+	tags := slices.Sorted(maps.Keys(tables))
+	n := len(tags)
+	sel := 0
+	for 1<<(sel+1) <= n {
+		sel++
+	}
+	out := binary.BigEndian.AppendUint32(nil, version)
+	out = binary.BigEndian.AppendUint16(out, uint16(n))
+	out = binary.BigEndian.AppendUint16(out, uint16(16<<sel))
+	out = binary.BigEndian.AppendUint16(out, uint16(sel))
+	out = binary.BigEndian.AppendUint16(out, uint16(16*n-16<<sel))
+	off := 12 + 16*n
+	var body []byte
+	for _, tag := range tags {
+		data := tables[tag]
+		if tag == "head" && len(data) >= 12 {
+			data = slices.Clone(data)
+			binary.BigEndian.PutUint32(data[8:], 0) // checkSumAdjustment, recomputed by fpdf
+		}
+		var sum uint32
+		padded := append(slices.Clone(data), make([]byte, (4-len(data)%4)%4)...)
+		for i := 0; i < len(padded); i += 4 {
+			sum += binary.BigEndian.Uint32(padded[i:])
+		}
+		out = append(out, tag...)
+		out = binary.BigEndian.AppendUint32(out, sum)
+		out = binary.BigEndian.AppendUint32(out, uint32(off+len(body)))
+		out = binary.BigEndian.AppendUint32(out, uint32(len(data)))
+		body = append(body, padded...)
+	}
+	return append(out, body...)
 }
 
 func (fs *fontSet) addByParsing(pdf *fpdf.Fpdf) {

@@ -278,7 +278,7 @@ func metricsFor(opt Options, body float64) metrics {
 	case opt.LargePrint:
 		return metrics{pageW: a4W, margin: 15, top: 15, bottom: a4H - 18, body: 16, small: 16, h3: 18, h2: 21, title: 26, qr: 50, lead: 1.3, gap: 5, large: true}
 	default:
-		return metrics{pageW: a4W, margin: 15, top: 14, bottom: a4H - 15, body: body, small: math.Min(8, body-1.5), h3: body + 1.5, h2: body + 3.5, title: 21, qr: 36, lead: 1.32, gap: 4}
+		return metrics{pageW: a4W, margin: 15, top: 14, bottom: a4H - 15, body: body, small: math.Min(8, body-1.5), h3: body + 1.5, h2: body + 3.5, title: 21, qr: 40, lead: 1.32, gap: 4}
 	}
 }
 
@@ -763,7 +763,12 @@ func (l *layout) focusDesk() {
 // right is one of the twelve: a numbered badge, the short title and the gist.
 func (l *layout) right(rt Right) {
 	m, p := l.m, l.p
-	d := m.body * ptMM * 1.55 // badge diameter
+	ns := m.body * 0.8 // the number in the badge
+	d := m.body * ptMM * 1.55
+	if m.large {
+		ns = m.body
+		d = ns * ptMM * 1.7
+	}
 	ind := d + 2.5
 	b := &block{after: 1.6}
 	if m.large {
@@ -771,10 +776,9 @@ func (l *layout) right(rt Right) {
 	}
 	y := b.text(l, rt.Title, l.x0+ind, 0, l.w-ind, true, m.body, p.accent)
 	y = b.text(l, rt.Gist, l.x0+ind, y, l.w-ind, false, m.body, p.text)
-	b.h = y
+	b.h = math.Max(y, d)
 	num := strconv.Itoa(rt.Number)
-	cy := l.lineH(m.body) / 2
-	ns := m.body * 0.8
+	cy := math.Max(l.lineH(m.body), d) / 2
 	b.ops = append(b.ops,
 		op{kind: opCircle, x: l.x0 + d/2, y: cy, w: d / 2, colour: p.badge},
 		op{kind: opText, x: l.x0 + d/2 - l.textW(num, true, ns)/2, y: cy + 0.36*ns*ptMM, bold: true, size: ns, colour: rgb{255, 255, 255}, text: num},

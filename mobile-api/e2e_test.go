@@ -16,6 +16,7 @@ import (
 
 	doorstep "github.com/doorstep-project/doorstep"
 	dsbolt "github.com/doorstep-project/doorstep/bolt"
+	"github.com/doorstep-project/doorstep/leaflet"
 	"github.com/doorstep-project/doorstep/qrcode"
 	"github.com/doorstep-project/doorstep/server"
 	dsync "github.com/doorstep-project/doorstep/sync"
@@ -392,5 +393,49 @@ func TestDeviceClockHoursWrong(t *testing.T) {
 				t.Fatalf("feedback not pulled")
 			}
 		})
+	}
+}
+
+// Content an admin publishes reaches the device by pull and prints from then
+// on; content the device cannot read is left aside, the previous kept.
+func TestPulledContentPrints(t *testing.T) {
+	e := newEnv(t, nil)
+	d, _ := e.device("", "")
+	lib, err := leaflet.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, _ := lib.Get("en")
+	revised := *en
+	revised.Version = "2026-11.1"
+	revised.Title = "Your rights as a victim of crime (revised)"
+	body, err := leaflet.Marshal(&revised)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, cv := range []*doorstep.ContentVersion{
+		{Language: "en", Version: revised.Version, Body: body},
+		{Language: "cy", Version: "broken.1", Body: []byte(`{"language":"cy"}`)},
+	} {
+		if err := e.store.PublishContent(ctx, cv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rep, err := d.Sync()
+	if err != nil || rep.Content != 1 || rep.ContentUnreadable != 1 {
+		t.Fatalf("sync %+v, %v", rep, err)
+	}
+	is, err := d.Issue(&IssueOptions{Language: "en"})
+	if err != nil || is.ContentVersion != "2026-11.1" {
+		t.Fatalf("Issue after publishing: version %q, %v", is.ContentVersion, err)
+	}
+	cy, _ := lib.Get("cy")
+	if is, err := d.Issue(&IssueOptions{Language: "cy"}); err != nil || is.ContentVersion != cy.Version {
+		t.Fatalf("Issue in Welsh after unreadable content: %v", err)
+	}
+	// A non-printable language falls back to the pulled English.
+	if is, err := d.Issue(&IssueOptions{Language: "ur"}); err != nil || is.ContentVersion != "2026-11.1" {
+		t.Fatalf("Issue in Urdu: %+v, %v", is, err)
 	}
 }

@@ -25,7 +25,10 @@ type IssueOptions struct {
 	// CrimeRef is printed on the leaflet only: it never goes into the code or
 	// the URL. Letters, digits, spaces and / - . _ : #, at most 40 characters.
 	CrimeRef string
-	// Language of the leaflet, such as "en" or "cy" ("": DefaultLanguage).
+	// Language of the leaflet and of the victim's page, such as "en", "cy" or
+	// "pl" ("": DefaultLanguage; "pt-BR" gets "pt"). Languages the PDF cannot
+	// draw (Arabic, Urdu, Bengali) get an English leaflet that sends the victim
+	// to the page in their language.
 	Language string
 	// Format is "a4" or "thermal" (80 mm roll); "" is "a4".
 	Format     string
@@ -73,10 +76,11 @@ func (d *Device) Issue(opts *IssueOptions) (*Issued, error) {
 		if err != nil {
 			return err
 		}
-		content, err := d.leaflets.content(tx, o.Language)
+		content, lang, err := d.leaflets.content(tx, o.Language)
 		if err != nil {
 			return err
 		}
+		o.Language = lang
 		meta := bucket(tx, bucketMeta)
 		counter := getU64(meta, keyCounter) + 1
 		if counter > math.MaxUint32 {

@@ -101,6 +101,25 @@ func TestIssueSignsEncodesAndRecordsInOneGo(t *testing.T) {
 	}
 }
 
+func TestIssueLanguages(t *testing.T) {
+	d := openTest(t, "", nil)
+	storePairing(t, d, "http://127.0.0.1:9")
+	for lang, want := range map[string]string{"": "en", "EN": "en", "en-GB": "en", "cy": "cy", "pl": "pl", "pt-BR": "pt", "ar": "ar"} {
+		is, err := d.Issue(&IssueOptions{Language: lang, Format: doorstep.FormatThermal})
+		if err != nil {
+			t.Fatalf("Issue(%q): %v", lang, err)
+		}
+		list, _ := d.Issuances(1)
+		if got := list.At(0).Language; got != want || is.ContentVersion == "" || !bytes.HasPrefix(is.PDF, []byte("%PDF-")) {
+			t.Errorf("Issue(%q): language %q (want %q), version %q", lang, got, want, is.ContentVersion)
+		}
+	}
+	_, err := d.Issue(&IssueOptions{Language: "xx"})
+	if doorstep.ErrorCode(err) != doorstep.EINVALID || !strings.Contains(err.Error(), "available in en, ") {
+		t.Fatalf("unknown language: %v", err)
+	}
+}
+
 func TestIssueChecksItsOptions(t *testing.T) {
 	d := openTest(t, "", nil)
 	storePairing(t, d, "http://127.0.0.1:9")
