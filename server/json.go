@@ -1,15 +1,13 @@
 package server
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"unicode/utf8"
 
 	doorstep "github.com/doorstep-project/doorstep"
+	dsync "github.com/doorstep-project/doorstep/sync"
 	"github.com/gin-gonic/gin"
 )
 
@@ -25,22 +23,10 @@ func decodeJSON(c *gin.Context, limit int64, v any) error {
 			return doorstep.Errorf(doorstep.EINVALID, "send the body as application/json")
 		}
 	}
-	body, err := readLimited(c, limit)
-	if err != nil {
-		return err
+	if c.Request.ContentLength > limit {
+		return doorstep.Errorf(doorstep.ETOOLARGE, "the body is over %d bytes", limit)
 	}
-	if !utf8.Valid(body) {
-		return doorstep.Errorf(doorstep.EINVALID, "the body is not valid UTF-8")
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return doorstep.Errorf(doorstep.EINVALID, "malformed JSON: %s", jsonError(err))
-	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return doorstep.Errorf(doorstep.EINVALID, "malformed JSON: data after the object")
-	}
-	return nil
+	return dsync.DecodeStrict(c.Request.Body, limit, v)
 }
 
 // readLimited reads the whole body, ETOOLARGE past limit bytes.
@@ -57,17 +43,4 @@ func readLimited(c *gin.Context, limit int64) ([]byte, error) {
 		return nil, doorstep.Errorf(doorstep.EINVALID, "reading the body failed")
 	}
 	return body, nil
-}
-
-// jsonError is a short, safe description of a decoding error.
-func jsonError(err error) string {
-	var te *json.UnmarshalTypeError
-	if errors.As(err, &te) && te.Field != "" {
-		return "field " + te.Field + " must be " + te.Type.String()
-	}
-	s := err.Error()
-	if len(s) > 160 {
-		s = s[:160]
-	}
-	return s
 }

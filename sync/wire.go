@@ -96,9 +96,10 @@ func DecodeCursor(s string) (uint64, error) {
 	return binary.BigEndian.Uint64(b), nil
 }
 
-// decodeStrict reads one JSON value of at most limit bytes, refusing unknown
-// fields, invalid UTF-8 and trailing data.
-func decodeStrict(r io.Reader, limit int64, v any) error {
+// DecodeStrict reads one JSON value of at most limit bytes into v, refusing
+// unknown fields, invalid UTF-8 and trailing data with EINVALID (ETOOLARGE past
+// the limit). Every JSON body the server accepts goes through it.
+func DecodeStrict(r io.Reader, limit int64, v any) error {
 	body, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return doorstep.Errorf(doorstep.EINVALID, "reading body: %v", err)
@@ -121,6 +122,10 @@ func decodeStrict(r io.Reader, limit int64, v any) error {
 }
 
 func jsonErrorText(err error) string {
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) && te.Field != "" {
+		return "field " + te.Field + " must be " + te.Type.String()
+	}
 	s := err.Error()
 	if len(s) > 160 {
 		s = s[:160]
@@ -131,7 +136,7 @@ func jsonErrorText(err error) string {
 // DecodePair reads and checks a pairing request.
 func DecodePair(r io.Reader) (*PairRequest, error) {
 	var p PairRequest
-	if err := decodeStrict(r, MaxPairBytes, &p); err != nil {
+	if err := DecodeStrict(r, MaxPairBytes, &p); err != nil {
 		return nil, err
 	}
 	if p.Code == "" || len(p.Code) > maxShortField {
@@ -149,7 +154,7 @@ func DecodePair(r io.Reader) (*PairRequest, error) {
 // one by one (CheckMutation), so that it does not block the device.
 func DecodePush(r io.Reader) (*PushRequest, error) {
 	var p PushRequest
-	if err := decodeStrict(r, MaxPushBytes, &p); err != nil {
+	if err := DecodeStrict(r, MaxPushBytes, &p); err != nil {
 		return nil, err
 	}
 	if len(p.Mutations) == 0 {
