@@ -56,3 +56,24 @@ func BenchmarkNewRenderer(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkRenderA4ParsingFonts renders as BenchmarkRenderA4 but has fpdf parse
+// the (cut) fonts for every document through its public API, for comparison
+// with the parsed-once template.
+func BenchmarkRenderA4ParsingFonts(b *testing.B) {
+	r, err := NewRenderer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	c, _ := r.lib.Get("pl")
+	opt := testOptions()
+	var n countWriter
+	b.ReportAllocs()
+	for b.Loop() {
+		n = 0
+		if _, err := r.render(&n, c, opt, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "pdf-bytes")
+}

@@ -278,7 +278,7 @@ func metricsFor(opt Options, body float64) metrics {
 	case opt.LargePrint:
 		return metrics{pageW: a4W, margin: 15, top: 15, bottom: a4H - 18, body: 16, small: 16, h3: 18, h2: 21, title: 26, qr: 50, lead: 1.3, gap: 5, large: true}
 	default:
-		return metrics{pageW: a4W, margin: 15, top: 14, bottom: a4H - 15, body: body, small: math.Min(8, body-1.5), h3: body + 1.5, h2: body + 3.5, title: 21, qr: 40, lead: 1.32, gap: 4}
+		return metrics{pageW: a4W, margin: 14, top: 13, bottom: a4H - 15, body: body, small: math.Min(8, body-1.5), h3: body + 1.5, h2: body + 3, title: 21, qr: 38, lead: 1.27, gap: 3.5}
 	}
 }
 
@@ -787,38 +787,23 @@ func (l *layout) right(rt Right) {
 	l.add(b)
 }
 
-// contacts lists the support lines: name, hours and note, and the number.
+// contacts lists the support lines: name, hours and note, and the number; in
+// two columns on normal-size A4.
 func (l *layout) contacts() {
 	c, m, p := l.c, l.m, l.p
 	l.heading(c.Labels["contacts"])
-	for i, ct := range c.Contacts {
+	cols, gutter := 1, 6.0
+	if !m.thermal && !m.large {
+		cols = 2
+	}
+	cw := (l.w - gutter*float64(cols-1)) / float64(cols)
+	for i := 0; i < len(c.Contacts); i += cols {
 		b := &block{after: 1.5}
-		phoneSize := m.h3
-		stack := m.thermal || m.large
-		w := l.w
-		if !stack {
-			w = l.w - 50
+		for j := 0; j < cols && i+j < len(c.Contacts); j++ {
+			b.h = math.Max(b.h, l.contact(b, c.Contacts[i+j], l.x0+float64(j)*(cw+gutter), cw))
 		}
-		y := b.text(l, ct.Name, l.x0, 0, w, true, m.body, p.text)
-		if stack && ct.Phone != "" {
-			y = b.text(l, ct.Phone, l.x0, y, l.w, true, phoneSize, p.text)
-		}
-		info := ct.Hours
-		if ct.Note != "" {
-			if info != "" {
-				info += ". "
-			}
-			info += ct.Note
-		}
-		if info != "" {
-			y = b.text(l, info, l.x0, y, w, false, m.small, p.muted)
-		}
-		if !stack && ct.Phone != "" {
-			pw := l.textW(ct.Phone, true, phoneSize)
-			b.text(l, ct.Phone, l.x0+l.w-pw, 0, pw+1, true, phoneSize, p.text)
-		}
-		b.h = y + 1
-		if i < len(c.Contacts)-1 {
+		b.h++
+		if i+cols < len(c.Contacts) {
 			b.ops = append(b.ops, op{kind: opLine, x: l.x0, y: b.h, w: l.w, h: 0.2, colour: p.rule})
 			b.h += 0.3
 		} else {
@@ -826,6 +811,35 @@ func (l *layout) contacts() {
 		}
 		l.add(b)
 	}
+}
+
+// contact places one support line in b at x, w wide, and returns its height.
+func (l *layout) contact(b *block, ct Contact, x, w float64) float64 {
+	m, p := l.m, l.p
+	stack := m.thermal || m.large
+	textW, phoneW := w, 0.0
+	if !stack && ct.Phone != "" {
+		phoneW = l.textW(ct.Phone, true, m.h3)
+		textW = w - phoneW - 3
+	}
+	y := b.text(l, ct.Name, x, 0, textW, true, m.body, p.text)
+	if stack && ct.Phone != "" {
+		y = b.text(l, ct.Phone, x, y, w, true, m.h3, p.text)
+	}
+	info := ct.Hours
+	if ct.Note != "" {
+		if info != "" {
+			info += ". "
+		}
+		info += ct.Note
+	}
+	if info != "" {
+		y = b.text(l, info, x, y, textW, false, m.small, p.muted)
+	}
+	if !stack && ct.Phone != "" {
+		y = math.Max(y, b.text(l, ct.Phone, x+w-phoneW, 0, phoneW+1, true, m.h3, p.text))
+	}
+	return y
 }
 
 // --- drawing ---
