@@ -24,6 +24,7 @@ type Store interface {
 	FeedbackStore
 	ContentStore
 	AccountStore
+	ContactStore
 
 	// Backup writes a consistent copy of the whole store to w while it keeps serving.
 	Backup(ctx context.Context, w io.Writer) (int64, error)

@@ -76,6 +76,9 @@
 //	content_latest      language -> content key of the version published last
 //	accounts            username -> Account with password hash
 //	audit               sequence (8) -> AuditEntry
+//	contact_requests    request ID (UUIDv7 of its creation) -> ContactRequest;
+//	                    apart from feedback, purged after retention (contact.go)
+//	contact_tokens      device ID (4) + counter (4) -> request ID (one per code)
 //
 // A pull (Changes) merges the device's own feed with the broadcast feed from
 // its cursor on, so it reads only changes the device may see.

@@ -100,6 +100,9 @@ func Run(t *testing.T, open Opener) {
 		{"Content", testContent},
 		{"Accounts", testAccounts},
 		{"Audit", testAudit},
+		{"ContactRequests", testContactRequests},
+		{"ContactPurge", testContactPurge},
+		{"ContactClosed", testContactClosed},
 		{"Backup", testBackup},
 		{"ReadyAndClose", testReadyAndClose},
 	} {
