@@ -30,6 +30,9 @@ type metrics struct {
 	latency   map[string]*histogram // by route
 	mutations map[string]uint64     // by result status
 	feedback  uint64
+	purged    map[string]uint64 // records purged by retention, by kind
+	retention time.Time         // when the last retention pass succeeded
+	retFailed uint64            // retention passes that failed
 }
 
 func newMetrics() *metrics {
@@ -38,6 +41,7 @@ func newMetrics() *metrics {
 		requests:  make(map[requestKey]uint64),
 		latency:   make(map[string]*histogram),
 		mutations: make(map[string]uint64),
+		purged:    make(map[string]uint64),
 	}
 }
 
@@ -73,8 +77,64 @@ func (m *metrics) feedbackReceived() {
 	m.mu.Unlock()
 }
 
-// write prints every metric; ready is the store's readiness (1 or 0).
-func (m *metrics) write(w io.Writer, ready bool) error {
+// retentionPass records one retention pass: what it purged, by kind, or
+// that it failed.
+func (m *metrics) retentionPass(at time.Time, purged map[string]int, failed bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, n := range purged {
+		m.purged[k] += uint64(n)
+	}
+	if failed {
+		m.retFailed++
+	} else {
+		m.retention = at
+	}
+}
+
+// StoreStats are the embedded store's figures about its file and its
+// transactions, for /metrics (Options.StoreStats). Counters (the *Total
+// fields and the times) only grow while the store is open.
+type StoreStats struct {
+	FileBytes       int64 // the store file's size on disk
+	DataBytes       int64 // the part of it in use
+	FreePages       int   // pages free to reuse
+	PendingPages    int   // pages freed but still held by an open reader
+	FreeBytes       int   // bytes in free pages
+	ReadTxTotal     int   // read transactions started
+	OpenReadTx      int   // read transactions open now
+	PageWritesTotal int64 // pages written by commits
+	WriteTime       time.Duration
+	SpillTime       time.Duration
+	RebalanceTime   time.Duration
+	NodeSplitsTotal int64
+	RebalancesTotal int64
+}
+
+// writeStoreStats prints st as doorstep_bolt_* metrics.
+func writeStoreStats(b *strings.Builder, st StoreStats) {
+	metric := func(name, typ, help string, v any) {
+		fmt.Fprintf(b, "# HELP %s %s\n# TYPE %s %s\n%s %v\n", name, help, name, typ, name, v)
+	}
+	sec := func(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'g', -1, 64) }
+	metric("doorstep_bolt_file_size_bytes", "gauge", "Size of the bbolt file on disk.", st.FileBytes)
+	metric("doorstep_bolt_data_size_bytes", "gauge", "Bytes of the bbolt file in use by the newest transaction.", st.DataBytes)
+	metric("doorstep_bolt_free_pages", "gauge", "Pages on the bbolt freelist, free to reuse.", st.FreePages)
+	metric("doorstep_bolt_pending_pages", "gauge", "Pages freed but still held by an open read transaction.", st.PendingPages)
+	metric("doorstep_bolt_free_bytes", "gauge", "Bytes in free bbolt pages.", st.FreeBytes)
+	metric("doorstep_bolt_read_tx_total", "counter", "bbolt read transactions started.", st.ReadTxTotal)
+	metric("doorstep_bolt_open_read_tx", "gauge", "bbolt read transactions open now (a backup holds one).", st.OpenReadTx)
+	metric("doorstep_bolt_page_writes_total", "counter", "Pages written to disk by bbolt commits.", st.PageWritesTotal)
+	metric("doorstep_bolt_write_seconds_total", "counter", "Time bbolt commits spent writing pages to disk.", sec(st.WriteTime))
+	metric("doorstep_bolt_spill_seconds_total", "counter", "Time bbolt commits spent spilling nodes to pages.", sec(st.SpillTime))
+	metric("doorstep_bolt_rebalance_seconds_total", "counter", "Time bbolt commits spent rebalancing nodes.", sec(st.RebalanceTime))
+	metric("doorstep_bolt_node_splits_total", "counter", "bbolt B+tree node splits.", st.NodeSplitsTotal)
+	metric("doorstep_bolt_rebalances_total", "counter", "bbolt B+tree node rebalances.", st.RebalancesTotal)
+}
+
+// write prints every metric; ready is the store's readiness (1 or 0), stats
+// the store's figures when the store gives any.
+func (m *metrics) write(w io.Writer, ready bool, stats *StoreStats) error {
 	var b strings.Builder
 	m.mu.Lock()
 	b.WriteString("# HELP doorstep_http_requests_total HTTP requests answered, by route template, method and status.\n")
@@ -125,6 +185,21 @@ func (m *metrics) write(w io.Writer, ready bool) error {
 	b.WriteString("# HELP doorstep_feedback_received_total Victim feedback stored.\n")
 	b.WriteString("# TYPE doorstep_feedback_received_total counter\n")
 	fmt.Fprintf(&b, "doorstep_feedback_received_total %d\n", m.feedback)
+	b.WriteString("# HELP doorstep_retention_purged_total Records purged by the retention job, by kind (contact_request, feedback_text).\n")
+	b.WriteString("# TYPE doorstep_retention_purged_total counter\n")
+	for _, k := range []string{purgedContact, purgedText} {
+		fmt.Fprintf(&b, "doorstep_retention_purged_total{kind=%q} %d\n", k, m.purged[k])
+	}
+	b.WriteString("# HELP doorstep_retention_failures_total Retention passes that failed (see the log).\n")
+	b.WriteString("# TYPE doorstep_retention_failures_total counter\n")
+	fmt.Fprintf(&b, "doorstep_retention_failures_total %d\n", m.retFailed)
+	b.WriteString("# HELP doorstep_retention_last_success_timestamp_seconds When the last retention pass succeeded (0: none yet).\n")
+	b.WriteString("# TYPE doorstep_retention_last_success_timestamp_seconds gauge\n")
+	last := int64(0)
+	if !m.retention.IsZero() {
+		last = m.retention.Unix()
+	}
+	fmt.Fprintf(&b, "doorstep_retention_last_success_timestamp_seconds %d\n", last)
 	m.mu.Unlock()
 
 	b.WriteString("# HELP doorstep_store_ready 1 while the store is open and serving.\n")
@@ -133,6 +208,9 @@ func (m *metrics) write(w io.Writer, ready bool) error {
 		b.WriteString("doorstep_store_ready 1\n")
 	} else {
 		b.WriteString("doorstep_store_ready 0\n")
+	}
+	if stats != nil {
+		writeStoreStats(&b, *stats)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

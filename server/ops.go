@@ -29,7 +29,12 @@ func (s *Server) handleReadyz() gin.HandlerFunc {
 func (s *Server) handleMetrics() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var buf bytes.Buffer
-		if err := s.metrics.write(&buf, s.store.Ready() == nil); err != nil {
+		var stats *StoreStats
+		if s.storeStats != nil {
+			st := s.storeStats()
+			stats = &st
+		}
+		if err := s.metrics.write(&buf, s.store.Ready() == nil, stats); err != nil {
 			s.fail(c, err)
 			return
 		}

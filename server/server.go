@@ -93,6 +93,16 @@ type Options struct {
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose
 	// X-Forwarded-For names the client. Empty: the peer address is the client.
 	TrustedProxies []string
+	// StoreStats, when set, gives the store's figures (file size, freelist,
+	// transactions) that /metrics shows as doorstep_bolt_*. The embedded
+	// store's command wires it to bolt.DB.Stats.
+	StoreStats func() StoreStats
+	// RetainContact is how long victims' call-back requests are kept, and
+	// RetainText how long the free text of feedback is (ratings and answers
+	// are kept). RunRetention enforces both. Zero means
+	// DefaultRetainContact and DefaultRetainText.
+	RetainContact time.Duration
+	RetainText    time.Duration
 }
 
 // Server is the HTTP handler of Doorstep. It is safe for concurrent use.
@@ -119,6 +129,9 @@ type Server struct {
 	catalog         catalog
 	openapi         []byte
 	router          *gin.Engine
+	storeStats      func() StoreStats
+	retainContact   time.Duration
+	retainText      time.Duration
 }
 
 // HashAdminToken is what Options.AdminTokenHash holds for token.
@@ -157,6 +170,10 @@ func New(opts Options) (*Server, error) {
 		leaflets:        opts.Leaflets,
 		metrics:         newMetrics(),
 		catalog:         newCatalog(),
+		storeStats:      opts.StoreStats,
+	}
+	if s.retainContact, s.retainText, err = retentionPeriods(opts.RetainContact, opts.RetainText); err != nil {
+		return nil, err
 	}
 	if s.tokenValidity == 0 {
 		s.tokenValidity = DefaultTokenValidity
