@@ -8,25 +8,37 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/doorstep-project/doorstep/bolt"
+	"github.com/doorstep-project/doorstep/server"
 )
 
 const backupUsage = `Usage: doorstep backup --server URL --token T --out FILE
 
 Streams a hot, consistent copy of the server's store to FILE (written to a
 temporary file, synced, then renamed: FILE is whole or absent). The server key
-(DATA/server.key or DOORSTEP_SERVER_KEY) is not in the copy: keep it safe
-beside it, as codes of paired devices cannot be verified without it.
+(DATA/server.key or DOORSTEP_SERVER_KEY) is not in the copy, on purpose: keep
+it apart from the backups (a secrets manager, a KMS), since a backup that
+carried it would let its holder forge feedback codes, and restore needs it
+(doorstep restore --server-key).
 
 Flags (each also from the environment variable named beside it):
 `
 
-const restoreUsage = `Usage: doorstep restore --from FILE --data DIR
+const restoreUsage = `Usage: doorstep restore --from FILE --data DIR --server-key KEYFILE
 
 Writes a new data dir DIR from a backup FILE, after checking that FILE is a
-whole Doorstep store. DIR must not exist or be empty. Copy the old server.key
-into DIR (or set DOORSTEP_SERVER_KEY) before "doorstep serve --data DIR".
+whole Doorstep store. DIR must not exist or be empty.
+
+The server key is not in backups, on purpose: it seals the devices' token
+keys, and a backup that carried it would give whoever holds the copy
+everything needed to forge feedback codes. Keep the key apart (a secrets
+manager, a sealed envelope, a KMS), as you would a TLS private key, and give it
+here: --server-key KEYFILE copies it into DIR/server.key (KEYFILE is the
+32-byte server.key of the old data dir, or its base64). Without
+--server-key, start "doorstep serve --data DIR" with DOORSTEP_SERVER_KEY set;
+serve refuses to make up a new key for a restored store.
 
 Flags (each also from the environment variable named beside it):
 `
@@ -89,6 +101,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fs := newFlagSet("restore", stderr, restoreUsage, "")
 	from := fs.String("from", "", "backup `FILE`")
 	data := fs.String("data", "", "new data `DIR`")
+	keyFile := fs.String("server-key", "", "the server key `FILE` kept apart from the backup (raw 32 bytes, or base64), copied into DIR/server.key")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
@@ -100,6 +113,13 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if err := emptyDir(*data); err != nil {
 		return fmt.Errorf("restore: %w", err)
+	}
+	var key []byte
+	if *keyFile != "" {
+		var err error
+		if key, err = readServerKeyFile(*keyFile); err != nil {
+			return fmt.Errorf("restore: %w", err)
+		}
 	}
 	f, err := os.Open(*from)
 	if err != nil {
@@ -113,10 +133,50 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	if err := bolt.Restore(f, path); err != nil {
 		return fmt.Errorf("restore: %w", err)
 	}
-	fmt.Fprintf(stdout, "restore: %s written from %s\n"+
-		"Next: copy the old data dir's %s into %s (or set DOORSTEP_SERVER_KEY), then doorstep serve --data %s\n",
-		path, *from, serverKeyFile, *data, *data)
+	if key == nil {
+		fmt.Fprintf(stdout, "restore: %s written from %s\n"+
+			"Next: set DOORSTEP_SERVER_KEY to the server key kept apart from the backup (or put it in %s), then doorstep serve --data %s\n",
+			path, *from, filepath.Join(*data, serverKeyFile), *data)
+		return nil
+	}
+	if err := writeFileAtomic(filepath.Join(*data, serverKeyFile), key, 0o600); err != nil {
+		return fmt.Errorf("restore: writing the server key: %w", err)
+	}
+	if err := checkRestoredKey(ctx, path, key); err != nil {
+		os.Remove(filepath.Join(*data, serverKeyFile))
+		os.Remove(path)
+		return fmt.Errorf("restore: %w (nothing left in %s)", err, *data)
+	}
+	fmt.Fprintf(stdout, "restore: %s written from %s, server key in %s\nNext: doorstep serve --data %s\n",
+		path, *from, filepath.Join(*data, serverKeyFile), *data)
 	return nil
+}
+
+// readServerKeyFile reads a server key: the raw 32 bytes of a data dir's
+// server.key, or their base64 (as in DOORSTEP_SERVER_KEY).
+func readServerKeyFile(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("server key: %w", err)
+	}
+	if len(b) == server.ServerKeySize {
+		return b, nil
+	}
+	if k, err := decodeKey(strings.TrimSpace(string(b))); err == nil && len(k) == server.ServerKeySize {
+		return k, nil
+	}
+	return nil, fmt.Errorf("server key %s is neither %d bytes nor their base64", path, server.ServerKeySize)
+}
+
+// checkRestoredKey opens the restored store and checks that key opens its
+// devices' sealed keys.
+func checkRestoredKey(ctx context.Context, path string, key []byte) error {
+	db, err := bolt.Open(path, bolt.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return server.CheckServerKey(ctx, db, key)
 }
 
 // emptyDir refuses a dir that exists and holds anything.

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -31,10 +33,10 @@ const (
 )
 
 const (
-	defaultDataDir     = "./doorstep-data"
-	defaultAddr        = "127.0.0.1:8080"
-	shutdownTimeout    = 10 * time.Second
-	minAdminTokenChars = 16
+	defaultDataDir         = "./doorstep-data"
+	defaultAddr            = "127.0.0.1:8080"
+	defaultShutdownTimeout = 10 * time.Second
+	minAdminTokenChars     = 16
 )
 
 const serveUsage = `Usage: doorstep serve [flags]
@@ -66,12 +68,32 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	publicURL := fs.String("public-url", "", "`URL` every feedback URL starts with, as victims reach the server (default http://ADDR)")
 	validity := daysFlag(server.DefaultTokenValidity)
 	fs.Var(&validity, "token-validity", "how long a feedback code stays valid: `DAYS`d (such as 90d) or a Go duration")
-	logFormat := fs.String("log-format", "text", "log `FORMAT`: text or json")
+	logFormat := fs.String("log-format", "text", "log `FORMAT`: text or json (one JSON object a line, for a log shipper)")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate chain `FILE` (PEM); with --tls-key, serve HTTPS. Re-read when the file changes")
+	tlsKey := fs.String("tls-key", "", "TLS private key `FILE` (PEM) of --tls-cert")
+	proxies := fs.String("trusted-proxies", "", "comma-separated `ADDRS` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For names the client; empty: the peer is the client")
+	submitsPerMin := fs.Int("submits-per-minute", server.DefaultSubmitsPerMin, "victim feedback submits allowed per client address a minute (`N`; 0: no limit)")
+	retainContact := daysFlag(server.DefaultRetainContact)
+	fs.Var(&retainContact, "retention-contact", "how long victims' call-back requests are kept (`DAYS`d or a Go duration), handled or not")
+	retainText := daysFlag(server.DefaultRetainText)
+	fs.Var(&retainText, "retention-text", "how long the free text of feedback is kept (`DAYS`d or a Go duration); ratings and answers are kept")
+	retentionEvery := fs.Duration("retention-every", server.DefaultRetentionEvery, "how often the retention job runs (`DURATION`); it also runs at start")
+	shutdownTimeout := fs.Duration("shutdown-timeout", defaultShutdownTimeout, "how long SIGTERM waits for requests in flight (`DURATION`) before cutting them")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve: unexpected argument %q", fs.Arg(0))
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return usagef("serve: --tls-cert and --tls-key go together")
+	}
+	trusted := splitList(*proxies)
+	if *submitsPerMin < 0 {
+		return usagef("serve: --submits-per-minute must be 0 or more")
+	}
+	if *retentionEvery < time.Minute || *shutdownTimeout <= 0 {
+		return usagef("serve: --retention-every must be at least 1m and --shutdown-timeout positive")
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -83,9 +105,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return usagef("serve: --log-format must be text or json, not %q", *logFormat)
 	}
 	log := slog.New(handler)
+	var certs *certReloader
+	if *tlsCert != "" {
+		var err error
+		if certs, err = newCertReloader(*tlsCert, *tlsKey, log); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 	pub := *publicURL
 	if pub == "" {
-		pub = defaultPublicURL(*addr)
+		pub = defaultPublicURL(*addr, certs != nil)
 	}
 
 	if err := os.MkdirAll(*data, 0o700); err != nil {
@@ -94,7 +123,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// The store verifies pushed tokens with the server key, so the key comes
 	// first (a second server on this data dir only reads it); the store's file
 	// lock then keeps a second server out before anything is written.
-	key, keyNote, err := loadServerKey(*data, getenv)
+	storePath := filepath.Join(*data, bolt.DefaultFileName)
+	_, statErr := os.Stat(storePath)
+	key, keyNote, err := loadServerKey(*data, getenv, statErr == nil)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -102,11 +133,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	store, err := bolt.Open(filepath.Join(*data, bolt.DefaultFileName), bolt.Options{CheckToken: check})
+	store, err := bolt.Open(storePath, bolt.Options{CheckToken: check})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
+	if err := server.CheckServerKey(ctx, store, key); err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	leaflets, err := leaflet.Default()
 	if err != nil {
 		return fmt.Errorf("serve: leaflet content: %w", err)
@@ -123,6 +157,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		TokenValidity:  time.Duration(validity),
 		Logger:         log,
 		Leaflets:       leaflets,
+		TrustedProxies: trusted,
+		StoreStats:     func() server.StoreStats { return storeStats(store.Stats()) },
+		RetainContact:  time.Duration(retainContact),
+		RetainText:     time.Duration(retainText),
+		// the flag's 0 (no limit) is the option's negative
+		SubmitsPerMinute: cmp.Or(*submitsPerMin, -1),
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -140,7 +180,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		ErrorLog:          slog.NewLogLogger(handler, slog.LevelWarn),
 		// No WriteTimeout: a backup of a large store streams for as long as it takes.
 	}
-	base := "http://" + ln.Addr().String()
+	scheme := "http"
+	if certs != nil {
+		scheme = "https"
+		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
+	}
+	base := scheme + "://" + ln.Addr().String()
 	fmt.Fprintf(stderr, "doorstep: serving on %s, data in %s %s; feedback URLs start with %s\n", base, *data, keyNote, pub)
 	fmt.Fprint(stderr, tokenNote)
 	fmt.Fprintf(stderr, `Next steps:
@@ -154,20 +199,39 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
   curl %[1]s/readyz ; curl %[1]s/metrics ; curl %[1]s/api/v1/openapi.json
 `, base)
 
+	// The retention job runs beside the server and stops before the store closes.
+	rctx, stopRetention := context.WithCancel(context.WithoutCancel(ctx))
+	retentionDone := make(chan struct{})
+	go func() {
+		defer close(retentionDone)
+		srv.RunRetention(rctx, *retentionEvery)
+	}()
+	defer func() { stopRetention(); <-retentionDone }()
+
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
+	go func() {
+		if certs != nil {
+			served <- hs.ServeTLS(ln, "", "")
+		} else {
+			served <- hs.Serve(ln)
+		}
+	}()
+	log.Info("serving", "addr", ln.Addr().String(), "tls", certs != nil, "trusted_proxies", len(trusted),
+		"retention_contact", time.Duration(retainContact).String(), "retention_text", time.Duration(retainText).String())
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
-	log.Info("shutting down: draining requests", "timeout", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	log.Info("shutting down: draining requests", "timeout", shutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
 		hs.Close()
 		log.Warn("requests still running at the shutdown timeout were cut", "err", err)
 	}
+	stopRetention()
+	<-retentionDone
 	if err := store.Close(); err != nil {
 		return fmt.Errorf("serve: closing the store: %w", err)
 	}
@@ -177,20 +241,49 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 
 // defaultPublicURL is http://ADDR, with a loopback host when ADDR listens on
 // every interface (devices then need --public-url to reach it).
-func defaultPublicURL(addr string) string {
+func defaultPublicURL(addr string, tls bool) string {
+	scheme := "http://"
+	if tls {
+		scheme = "https://"
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
-		return "http://" + addr
+		return scheme + addr
 	}
 	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
 		host = "127.0.0.1"
 	}
-	return "http://" + net.JoinHostPort(host, port)
+	return scheme + net.JoinHostPort(host, port)
+}
+
+// splitList splits a comma-separated flag value, dropping blanks.
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// storeStats hands the embedded store's figures to the server's /metrics.
+func storeStats(st bolt.Stats) server.StoreStats {
+	return server.StoreStats{
+		FileBytes: st.FileBytes, DataBytes: st.DataBytes,
+		FreePages: st.FreePages, PendingPages: st.PendingPages, FreeBytes: st.FreeBytes,
+		ReadTxTotal: st.ReadTxTotal, OpenReadTx: st.OpenReadTx,
+		PageWritesTotal: st.PageWritesTotal, WriteTime: st.WriteTime,
+		SpillTime: st.SpillTime, RebalanceTime: st.RebalanceTime,
+		NodeSplitsTotal: st.NodeSplitsTotal, RebalancesTotal: st.RebalancesTotal,
+	}
 }
 
 // loadServerKey reads DOORSTEP_SERVER_KEY (base64) or DIR/server.key,
-// generating the file on first start. It says where the key came from.
-func loadServerKey(dir string, getenv func(string) string) ([]byte, string, error) {
+// generating the file on first start. It says where the key came from. It
+// never generates a key for a store that exists (storeExists): a restored
+// store started without its key would refuse every paired device's codes.
+func loadServerKey(dir string, getenv func(string) string, storeExists bool) ([]byte, string, error) {
 	if v := strings.TrimSpace(getenv("DOORSTEP_SERVER_KEY")); v != "" {
 		key, err := decodeKey(v)
 		if err != nil || len(key) != server.ServerKeySize {
@@ -208,6 +301,11 @@ func loadServerKey(dir string, getenv func(string) string) ([]byte, string, erro
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, "", fmt.Errorf("reading the server key: %w", err)
+	}
+	if storeExists {
+		return nil, "", fmt.Errorf("%s holds a store but no %s: put the server key kept apart from the backup there "+
+			"(doorstep restore --server-key FILE) or set DOORSTEP_SERVER_KEY; a new key would make every paired device's codes unverifiable",
+			dir, serverKeyFile)
 	}
 	key = make([]byte, server.ServerKeySize)
 	_, _ = rand.Read(key)
