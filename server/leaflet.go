@@ -13,14 +13,11 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// content picks the leaflet content for a visit: the language the code was
-// issued in once it has synced, else the best match for the browser.
+// content picks the leaflet content in the page's language (victim_lang.go:
+// the switcher, then the language the code was issued in, then the
+// browser's), else the best match for the browser.
 func (s *Server) content(c *gin.Context, v *visit) *leaflet.Content {
-	lang := ""
-	if v != nil && v.issuance != nil {
-		lang = v.issuance.Language
-	}
-	if lc, ok := s.leaflets.Get(lang); ok && lang != "" {
+	if lc, ok := s.leaflets.Get(s.language(c)); ok {
 		return lc
 	}
 	lc, _ := s.leaflets.Get(s.leaflets.Match(c.GetHeader("Accept-Language")))
@@ -47,8 +44,16 @@ func (s *Server) addRights(c *gin.Context, p *page, v *visit) {
 	for _, right := range lc.Rights {
 		r.Rights = append(r.Rights, rightsSection{Title: strconv.Itoa(right.Number) + ". " + right.Title, Paragraphs: []string{right.Gist}})
 	}
-	noNumber := lc.Label("no_number")
-	for _, ct := range append([]leaflet.Contact{lc.FocusDesk}, lc.Contacts...) {
+	support := lc
+	if lc.FocusDesk.Name == "" && len(lc.Contacts) == 0 { // web-only content: contacts in English
+		if en, ok := s.leaflets.Get(leaflet.DefaultLanguage); ok && en != lc {
+			support = en
+			r.SupportLang = en.Language
+			r.SupportHeading = en.Label("contacts")
+		}
+	}
+	noNumber := support.Label("no_number")
+	for _, ct := range append([]leaflet.Contact{support.FocusDesk}, support.Contacts...) {
 		if ct.Name == "" {
 			continue
 		}

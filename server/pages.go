@@ -18,12 +18,13 @@ var webFS embed.FS
 const (
 	pageFeedback = "feedback"
 	pageMessage  = "message"
+	pageContact  = "contact"
 )
 
 // parsePages parses every page with the shared layout.
 func parsePages() (map[string]*template.Template, error) {
 	pages := make(map[string]*template.Template)
-	for _, name := range []string{pageFeedback, pageMessage} {
+	for _, name := range []string{pageFeedback, pageMessage, pageContact} {
 		t, err := template.New(name).ParseFS(webFS, "web/layout.html", "web/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("server: parsing page %s: %w", name, err)
@@ -39,11 +40,18 @@ type page struct {
 	Title        string
 	QuickExitURL string
 
+	// the language switcher (victim_lang.go)
+	Languages  []langLink
+	Unreviewed bool
+
 	// message pages
-	Body string
+	Body       string
+	ContactURL string // the "please contact me" link, when the code can still take one
 
 	// the feedback form
 	Heading     string
+	Officer     string // names the officer below the first lines on discreet pages
+	AgeBands    []choice
 	Action      string
 	CSRF        string
 	Errors      []fieldError
@@ -57,6 +65,9 @@ type page struct {
 	// rights and support from the leaflet content, and the leaflet download
 	Rights     *rightsView
 	LeafletURL string
+
+	// the "please contact me" form (contact.go)
+	Contact *contactView
 }
 
 type fieldError struct{ Field, Text string }
@@ -75,6 +86,7 @@ type question struct {
 type rightsView struct {
 	Lang, Dir               string
 	Heading, SupportHeading string
+	SupportLang             string // set when the contacts are in another language (English)
 	Intro                   string
 	Rights                  []rightsSection
 	Support                 []supportContact
@@ -90,16 +102,17 @@ type supportContact struct {
 	Tel                      template.URL // tel: and digits only, built by telURI
 }
 
-// messages are the UI strings in the victim's language. Every page takes
-// them from here, so that language negotiation (Accept-Language, a switcher)
-// lands in one place; until then it is English.
+// messages are the UI strings in the victim's language, negotiated in
+// victim_lang.go. Every page takes them from here.
 func (s *Server) messages(c *gin.Context) *messages {
-	return s.catalog.get(defaultLang)
+	return s.catalog.get(s.language(c))
 }
 
-// newPage starts a page in the victim's language.
+// newPage starts a page in the victim's language, with the language switcher.
 func (s *Server) newPage(c *gin.Context, title string) *page {
-	return &page{T: s.messages(c), Title: title, QuickExitURL: QuickExitURL, ErrorFor: map[string]string{}}
+	t := s.messages(c)
+	return &page{T: t, Title: title, QuickExitURL: QuickExitURL, ErrorFor: map[string]string{},
+		Languages: s.languageLinks(t.Lang), Unreviewed: !t.Reviewed}
 }
 
 // render writes a page with status. The page is rendered to a buffer first,
@@ -137,6 +150,7 @@ func (s *Server) message(c *gin.Context, status int, r refusal, v *visit) {
 	p.Body = r.Body
 	if v != nil {
 		s.addRights(c, p, v)
+		p.ContactURL = s.contactURL(c, v)
 	}
 	s.render(c, status, pageMessage, p)
 }

@@ -33,6 +33,8 @@ func (s *Server) routes() {
 	admin.POST("/accounts", s.handleAccountCreate())
 	admin.GET("/audit", s.handleAudit())
 	admin.GET("/backup", s.handleBackup())
+	admin.GET("/contact-requests", s.handleContactList())
+	admin.POST("/contact-requests/:id/handled", s.handleContactHandled())
 
 	// victim pages: the feedback URL printed in every QR code
 	victim := r.Group("/F/:token", noStore())
@@ -41,4 +43,7 @@ func (s *Server) routes() {
 	victim.POST("", s.handleFeedbackSubmit())
 	victim.GET("/thanks", s.handleThanks())
 	victim.GET("/leaflet.pdf", s.handleLeafletPDF())
+	victim.GET("/contact", s.handleContactPage())
+	victim.POST("/contact", s.handleContactSubmit())
+	victim.GET("/contact/sent", s.handleContactSent())
 }

@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -75,8 +76,18 @@ func (s *Server) resolve(c *gin.Context) (*visit, error) {
 	if v.officer, err = s.store.Officer(ctx, d.OfficerID); err != nil {
 		return nil, err
 	}
+	noteVisitLanguage(c, v)
 	return v, nil
 }
+
+// discreet reports whether v's page must keep police naming out of its first
+// lines. That is so for codes issued in discreet mode (domestic abuse and
+// other victims at risk), and for every code whose issue has not synced yet:
+// until then the server cannot know, and a page that is discreet by mistake
+// costs nothing while one that is not could put a victim at risk. The <title>
+// of every victim page is neutral whatever the code (the strings test checks
+// it): it is what shows in tab lists and browser history.
+func (v *visit) discreet() bool { return v.issuance == nil || v.issuance.Discreet }
 
 // path is the visit's page path, relative to the public URL.
 func (v *visit) path() string { return "/F/" + v.token }
@@ -137,6 +148,7 @@ func (s *Server) handleFeedbackSubmit() gin.HandlerFunc {
 			Rights:   form.Rights,
 			Updates:  form.Updates,
 			Comment:  form.Comment,
+			AgeBand:  form.AgeBand,
 			Language: s.messages(c).Lang,
 			IssuedAt: v.tok.IssuedAt,
 		}
@@ -191,6 +203,12 @@ type feedbackForm struct {
 	Rating                   int // 0 when missing or refused
 	Respect, Rights, Updates string
 	Comment                  string
+	AgeBand                  string // one of ageBands, or empty
+}
+
+// ageBands are the optional age bands, as stored in Feedback.AgeBand.
+func ageBands() []string {
+	return []string{"under-18", "18-24", "25-34", "35-44", "45-54", "55-64", "65-plus"}
 }
 
 // csrfField is the form's hidden CSRF field. Fields the form does not have
@@ -206,6 +224,7 @@ const (
 	problemAnswer                        // not yes, no or unsure
 	problemComment                       // over maxCommentLen characters
 	problemCommentBad                    // not UTF-8, or control characters
+	problemAge                           // not one of ageBands
 )
 
 // parseFeedbackForm checks the victim's answers. It returns what it could
@@ -235,6 +254,13 @@ func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]problem) {
 			problems[q.name] = problemAnswer
 		}
 	}
+	if a := values.Get("age"); a != "" {
+		if slices.Contains(ageBands(), a) {
+			f.AgeBand = a
+		} else {
+			problems["age"] = problemAge
+		}
+	}
 	comment := strings.TrimSpace(values.Get("comment"))
 	switch {
 	case !utf8.ValidString(comment) || hasControl(comment):
@@ -251,7 +277,7 @@ func parseFeedbackForm(values url.Values) (*feedbackForm, map[string]problem) {
 // formErrorField is where a problem with field name is shown.
 func formErrorField(name string) string {
 	switch name {
-	case "rating", "respect", "rights", "updates", "comment":
+	case "rating", "respect", "rights", "updates", "comment", "age":
 		return name
 	}
 	return "rating"
@@ -274,7 +300,13 @@ func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedback
 	o := v.officer
 	date := v.tok.IssuedAt.In(s.loc).Format("2 January 2006")
 	p := s.newPage(c, t.PageTitle)
-	p.Heading = fmt.Sprintf(t.VisitHeading, o.CollarNumber, o.Name, o.Borough, date)
+	if v.discreet() {
+		p.Heading = fmt.Sprintf(t.DiscreetHeading, date)
+		p.Officer = fmt.Sprintf(t.VisitOfficer, o.CollarNumber, o.Name, o.Borough)
+	} else {
+		p.Heading = fmt.Sprintf(t.VisitHeading, o.CollarNumber, o.Name, o.Borough, date)
+	}
+	p.ContactURL = s.contactURL(c, v)
 	p.Action = v.path()
 	p.CSRF = s.issueCSRF(c)
 	p.Comment = form.Comment
@@ -297,7 +329,18 @@ func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedback
 		}
 		p.Questions = append(p.Questions, qq)
 	}
-	for _, field := range []string{"rating", "respect", "rights", "updates", "comment"} {
+	p.AgeBands = append(p.AgeBands, choice{ID: "age-none", Name: "age", Value: "", Label: t.AgeNotSay, Checked: form.AgeBand == ""})
+	for _, band := range ageBands() {
+		label := strings.Replace(band, "-", "–", 1)
+		switch band {
+		case "under-18":
+			label = t.AgeUnder18
+		case "65-plus":
+			label = t.AgeOver65
+		}
+		p.AgeBands = append(p.AgeBands, choice{ID: "age-" + band, Name: "age", Value: band, Label: label, Checked: form.AgeBand == band})
+	}
+	for _, field := range []string{"rating", "respect", "rights", "updates", "age", "comment"} {
 		pr, ok := problems[field]
 		if !ok {
 			continue
@@ -321,6 +364,8 @@ func (t *messages) problem(p problem) string {
 		return fmt.Sprintf(t.ErrComment, maxCommentLen)
 	case problemCommentBad:
 		return t.ErrCommentBad
+	case problemAge:
+		return t.ErrAge
 	default:
 		return t.ErrForm
 	}
