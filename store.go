@@ -25,6 +25,7 @@ type Store interface {
 	ContentStore
 	AccountStore
 	ContactStore
+	RetentionStore
 
 	// Backup writes a consistent copy of the whole store to w while it keeps serving.
 	Backup(ctx context.Context, w io.Writer) (int64, error)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	doorstep "github.com/doorstep-project/doorstep"
 )
 
 // Default retention periods (Options.RetainContact and RetainText).
@@ -24,11 +22,6 @@ const (
 	purgedContact = "contact_request"
 	purgedText    = "feedback_text"
 )
-
-// contactPurger is the part of a store that deletes call-back requests.
-type contactPurger interface {
-	PurgeContactRequests(ctx context.Context, before time.Time) (int, error)
-}
 
 func retentionPeriods(contact, text time.Duration) (time.Duration, time.Duration, error) {
 	if contact == 0 {
@@ -57,19 +50,15 @@ func (s *Server) PurgeExpired(ctx context.Context) (RetentionResult, error) {
 	now := s.now()
 	var res RetentionResult
 	var first error
-	if p, ok := s.store.(contactPurger); ok {
-		n, err := p.PurgeContactRequests(ctx, now.Add(-s.retainContact))
-		res.ContactRequests = n
-		if err != nil {
-			first = fmt.Errorf("purging contact requests: %w", err)
-		}
+	n, err := s.store.PurgeContactRequests(ctx, now.Add(-s.retainContact))
+	res.ContactRequests = n
+	if err != nil {
+		first = fmt.Errorf("purging contact requests: %w", err)
 	}
-	if p, ok := s.store.(doorstep.RetentionStore); ok {
-		n, err := p.PurgeFeedbackText(ctx, now.Add(-s.retainText))
-		res.FeedbackTexts = n
-		if err != nil && first == nil {
-			first = fmt.Errorf("purging feedback text: %w", err)
-		}
+	n, err = s.store.PurgeFeedbackText(ctx, now.Add(-s.retainText))
+	res.FeedbackTexts = n
+	if err != nil && first == nil {
+		first = fmt.Errorf("purging feedback text: %w", err)
 	}
 	s.metrics.retentionPass(now, map[string]int{purgedContact: res.ContactRequests, purgedText: res.FeedbackTexts}, first != nil)
 	return res, first
