@@ -214,7 +214,7 @@ func english() *messages {
 		ContactIntro:     "If you would like the victim care desk to contact you about your case, leave the details you are happy for us to use. We will use them only to contact you.",
 		ContactApart:     "Your details are kept apart from your feedback, only the victim care desk sees them, and they are deleted after %[1]d days. The desk will see which visit this is about.",
 		ContactName:      "Your name",
-		ContactNameHelp:  "Optional: how should we address you?",
+		ContactNameHelp:  "How would you like us to address you?",
 		ContactPhone:     "Phone number",
 		ContactEmail:     "Email address",
 		ContactEither:    "Give a phone number, an email address, or both.",

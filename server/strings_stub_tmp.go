@@ -1,6 +1,10 @@
 package server
 
-func stub(lang, name, dir string) *messages { m := english(); m.Lang, m.Name, m.Dir, m.Reviewed = lang, name, dir, false; return m }
+func stub(lang, name, dir string) *messages {
+	m := english()
+	m.Lang, m.Name, m.Dir, m.Reviewed = lang, name, dir, false
+	return m
+}
 func welsh() *messages      { return stub("cy", "Cymraeg", "ltr") }
 func polish() *messages     { return stub("pl", "Polski", "ltr") }
 func romanian() *messages   { return stub("ro", "Română", "ltr") }

@@ -28,7 +28,7 @@ const (
 // langLink is one entry of the language switcher.
 type langLink struct {
 	Lang, Dir, Name, Href string
-	Current              bool
+	Current               bool
 }
 
 // language returns the victim's language for this request, negotiating it
