@@ -21,12 +21,12 @@ temporary file, synced, then renamed: FILE is whole or absent). The server key
 (DATA/server.key or DOORSTEP_SERVER_KEY) is not in the copy, on purpose: keep
 it apart from the backups (a secrets manager, a KMS), since a backup that
 carried it would let its holder forge feedback codes, and restore needs it
-(doorstep restore --server-key).
+(doorstep restore --server-key-file).
 
 Flags (each also from the environment variable named beside it):
 `
 
-const restoreUsage = `Usage: doorstep restore --from FILE --data DIR --server-key KEYFILE
+const restoreUsage = `Usage: doorstep restore --from FILE --data DIR [--server-key-file KEYFILE]
 
 Writes a new data dir DIR from a backup FILE, after checking that FILE is a
 whole Doorstep store. DIR must not exist or be empty.
@@ -34,10 +34,12 @@ whole Doorstep store. DIR must not exist or be empty.
 The server key is not in backups, on purpose: it seals the devices' token
 keys, and a backup that carried it would give whoever holds the copy
 everything needed to forge feedback codes. Keep the key apart (a secrets
-manager, a sealed envelope, a KMS), as you would a TLS private key, and give it
-here: --server-key KEYFILE copies it into DIR/server.key (KEYFILE is the
-32-byte server.key of the old data dir, or its base64). Without
---server-key, start "doorstep serve --data DIR" with DOORSTEP_SERVER_KEY set;
+manager, a sealed envelope, a KMS), as you would a TLS private key. Then
+either --server-key-file KEYFILE copies it into DIR/server.key (KEYFILE is
+the 32-byte server.key of the old data dir, or its base64), or leave it where
+it is kept and start "doorstep serve --data DIR" with --server-key-file or
+DOORSTEP_SERVER_KEY. Either way restore checks that the key opens the
+restored devices' keys (with DOORSTEP_SERVER_KEY set it checks that key).
 serve refuses to make up a new key for a restored store.
 
 Flags (each also from the environment variable named beside it):
@@ -101,7 +103,7 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	fs := newFlagSet("restore", stderr, restoreUsage, "")
 	from := fs.String("from", "", "backup `FILE`")
 	data := fs.String("data", "", "new data `DIR`")
-	keyFile := fs.String("server-key", "", "the server key `FILE` kept apart from the backup (raw 32 bytes, or base64), copied into DIR/server.key")
+	keyFile := fs.String("server-key-file", "", "the server key `FILE` kept apart from the backup (raw 32 bytes, or base64), copied into DIR/server.key")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
@@ -115,11 +117,18 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 		return fmt.Errorf("restore: %w", err)
 	}
 	var key []byte
+	fromEnv := false
 	if *keyFile != "" {
 		var err error
 		if key, err = readServerKeyFile(*keyFile); err != nil {
 			return fmt.Errorf("restore: %w", err)
 		}
+	} else if v := strings.TrimSpace(getenv("DOORSTEP_SERVER_KEY")); v != "" {
+		var err error
+		if key, err = decodeKey(v); err != nil || len(key) != server.ServerKeySize {
+			return fmt.Errorf("restore: DOORSTEP_SERVER_KEY must be %d bytes in base64", server.ServerKeySize)
+		}
+		fromEnv = true
 	}
 	f, err := os.Open(*from)
 	if err != nil {
@@ -135,17 +144,22 @@ func runRestore(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	if key == nil {
 		fmt.Fprintf(stdout, "restore: %s written from %s\n"+
-			"Next: set DOORSTEP_SERVER_KEY to the server key kept apart from the backup (or put it in %s), then doorstep serve --data %s\n",
-			path, *from, filepath.Join(*data, serverKeyFile), *data)
+			"Next: doorstep serve --data %[3]s with --server-key-file (or DOORSTEP_SERVER_KEY) naming the server key kept apart from the backup, or put it in %[4]s first\n",
+			path, *from, *data, filepath.Join(*data, serverKeyFile))
+		return nil
+	}
+	if err := checkRestoredKey(ctx, path, key); err != nil {
+		os.Remove(path)
+		return fmt.Errorf("restore: %w (nothing left in %s)", err, *data)
+	}
+	if fromEnv {
+		fmt.Fprintf(stdout, "restore: %s written from %s; DOORSTEP_SERVER_KEY opens its devices' keys\n"+
+			"Next: doorstep serve --data %s with the same DOORSTEP_SERVER_KEY\n", path, *from, *data)
 		return nil
 	}
 	if err := writeFileAtomic(filepath.Join(*data, serverKeyFile), key, 0o600); err != nil {
-		return fmt.Errorf("restore: writing the server key: %w", err)
-	}
-	if err := checkRestoredKey(ctx, path, key); err != nil {
-		os.Remove(filepath.Join(*data, serverKeyFile))
 		os.Remove(path)
-		return fmt.Errorf("restore: %w (nothing left in %s)", err, *data)
+		return fmt.Errorf("restore: writing the server key: %w", err)
 	}
 	fmt.Fprintf(stdout, "restore: %s written from %s, server key in %s\nNext: doorstep serve --data %s\n",
 		path, *from, filepath.Join(*data, serverKeyFile), *data)

@@ -55,9 +55,17 @@ Also from the environment:
                          unset, one is generated on first start, printed once,
                          and only its hash is kept in DIR/admin-token.sha256.
   DOORSTEP_SERVER_KEY    the server key, 32 bytes in base64, which seals the
-                         devices' token keys. When unset it is DIR/server.key,
-                         generated on first start. Back it up with the store:
+                         devices' token keys. When unset it is read from
+                         --server-key-file, else DIR/server.key (generated on
+                         the first start of an empty data dir, never for an
+                         existing store). Backups leave it out on purpose: keep
+                         a copy apart from them (a secrets manager, a KMS);
                          without it no paired device's codes can be verified.
+
+The retention job runs at start and every --retention-every: it deletes
+call-back requests older than --retention-contact and blanks feedback comments
+older than --retention-text. GET /healthz (alive), /readyz (store open) and
+/metrics (Prometheus, doorstep_*) need no token; see docs/operations.md.
 `
 
 // runServe runs "doorstep serve" until ctx is done.
@@ -69,6 +77,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	validity := daysFlag(server.DefaultTokenValidity)
 	fs.Var(&validity, "token-validity", "how long a feedback code stays valid: `DAYS`d (such as 90d) or a Go duration")
 	logFormat := fs.String("log-format", "text", "log `FORMAT`: text or json (one JSON object a line, for a log shipper)")
+	keyFile := fs.String("server-key-file", "", "read the server key from `FILE` (32 bytes, or their base64; such as a mounted secret) instead of DIR/server.key; never generated")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate chain `FILE` (PEM); with --tls-key, serve HTTPS. Re-read when the file changes")
 	tlsKey := fs.String("tls-key", "", "TLS private key `FILE` (PEM) of --tls-cert")
 	proxies := fs.String("trusted-proxies", "", "comma-separated `ADDRS` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For names the client; empty: the peer is the client")
@@ -125,7 +134,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// lock then keeps a second server out before anything is written.
 	storePath := filepath.Join(*data, bolt.DefaultFileName)
 	_, statErr := os.Stat(storePath)
-	key, keyNote, err := loadServerKey(*data, getenv, statErr == nil)
+	key, keyNote, err := loadServerKey(*data, *keyFile, getenv, statErr == nil)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -279,17 +288,24 @@ func storeStats(st bolt.Stats) server.StoreStats {
 	}
 }
 
-// loadServerKey reads DOORSTEP_SERVER_KEY (base64) or DIR/server.key,
+// loadServerKey reads DOORSTEP_SERVER_KEY (base64), keyFile or DIR/server.key,
 // generating the file on first start. It says where the key came from. It
 // never generates a key for a store that exists (storeExists): a restored
 // store started without its key would refuse every paired device's codes.
-func loadServerKey(dir string, getenv func(string) string, storeExists bool) ([]byte, string, error) {
+func loadServerKey(dir, keyFile string, getenv func(string) string, storeExists bool) ([]byte, string, error) {
 	if v := strings.TrimSpace(getenv("DOORSTEP_SERVER_KEY")); v != "" {
 		key, err := decodeKey(v)
 		if err != nil || len(key) != server.ServerKeySize {
 			return nil, "", fmt.Errorf("DOORSTEP_SERVER_KEY must be %d bytes in base64", server.ServerKeySize)
 		}
 		return key, "with the server key from DOORSTEP_SERVER_KEY", nil
+	}
+	if keyFile != "" {
+		key, err := readServerKeyFile(keyFile)
+		if err != nil {
+			return nil, "", err
+		}
+		return key, "with the server key in " + keyFile, nil
 	}
 	path := filepath.Join(dir, serverKeyFile)
 	key, err := os.ReadFile(path)
@@ -304,7 +320,7 @@ func loadServerKey(dir string, getenv func(string) string, storeExists bool) ([]
 	}
 	if storeExists {
 		return nil, "", fmt.Errorf("%s holds a store but no %s: put the server key kept apart from the backup there "+
-			"(doorstep restore --server-key FILE) or set DOORSTEP_SERVER_KEY; a new key would make every paired device's codes unverifiable",
+			"(doorstep restore --server-key-file) or name it with --server-key-file or DOORSTEP_SERVER_KEY; a new key would make every paired device's codes unverifiable",
 			dir, serverKeyFile)
 	}
 	key = make([]byte, server.ServerKeySize)

@@ -376,16 +376,32 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(noKey, "server.key")); err == nil {
 		t.Fatal("serve made up a server key for a restored store")
 	}
+	// the key named where it is kept serves the restored dir
+	kept := filepath.Join(t.TempDir(), "kept.key")
+	os.WriteFile(kept, mustRead(t, filepath.Join(data, "server.key")), 0o400)
+	pk := startServe(t, bin, noKey, freeAddr(t), "DOORSTEP_ADMIN_TOKEN="+opsToken, "DOORSTEP_SERVER_KEY_FILE="+kept)
+	if got := summaries(t, bin, []string{"DOORSTEP_SERVER=" + pk.url, "DOORSTEP_ADMIN_TOKEN=" + opsToken}, devs); got != live {
+		t.Fatalf("summaries with --server-key-file differ\nlive: %s\ngot:  %s", live, got)
+	}
+	pk.stop(t)
+	if _, err := os.Stat(filepath.Join(noKey, "server.key")); err == nil {
+		t.Fatal("serve copied the key kept apart into the data dir")
+	}
 	// the wrong key is refused by restore, and leaves nothing behind
 	wrongKey := filepath.Join(t.TempDir(), "wrong.key")
 	os.WriteFile(wrongKey, bytes.Repeat([]byte{3}, 32), 0o600)
 	wrong := filepath.Join(t.TempDir(), "wrong")
-	code, _, errs = runBin(t, bin, "", nil, "restore", "--from", final, "--data", wrong, "--server-key", wrongKey)
+	code, _, errs = runBin(t, bin, "", nil, "restore", "--from", final, "--data", wrong, "--server-key-file", wrongKey)
 	if code != 1 || !strings.Contains(errs, "not this store's server key") {
 		t.Fatalf("restore with a wrong key: exit %d %q", code, errs)
 	}
 	if entries, _ := os.ReadDir(wrong); len(entries) != 0 {
 		t.Fatalf("a refused restore left %v", entries)
+	}
+	code, _, errs = runBin(t, bin, "", []string{"DOORSTEP_SERVER_KEY=" + base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{3}, 32))},
+		"restore", "--from", final, "--data", filepath.Join(t.TempDir(), "wrong-env"))
+	if code != 1 || !strings.Contains(errs, "not this store's server key") {
+		t.Fatalf("restore with a wrong DOORSTEP_SERVER_KEY: exit %d %q", code, errs)
 	}
 
 	// the key kept apart, here as base64 the way a secrets manager holds it
@@ -393,7 +409,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	keyFile := filepath.Join(t.TempDir(), "kept-apart.key")
 	os.WriteFile(keyFile, []byte(base64.StdEncoding.EncodeToString(key)+"\n"), 0o600)
 	restored := filepath.Join(t.TempDir(), "restored")
-	mustRun(t, bin, nil, "restore", "--from", final, "--data", restored, "--server-key", keyFile)
+	mustRun(t, bin, nil, "restore", "--from", final, "--data", restored, "--server-key-file", keyFile)
 	p.stop(t)
 	p2 := startServe(t, bin, restored, freeAddr(t), "DOORSTEP_ADMIN_TOKEN="+opsToken)
 	env2 := []string{"DOORSTEP_SERVER=" + p2.url, "DOORSTEP_ADMIN_TOKEN=" + opsToken}
@@ -629,6 +645,15 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func envMap(m map[string]string) func(string) string {
