@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"io"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,7 @@ type metrics struct {
 	purged    map[string]uint64 // records purged by retention, by kind
 	retention time.Time         // when the last retention pass succeeded
 	retFailed uint64            // retention passes that failed
+	started   time.Time         // when the server was built, for uptime
 }
 
 func newMetrics() *metrics {
@@ -42,6 +44,7 @@ func newMetrics() *metrics {
 		latency:   make(map[string]*histogram),
 		mutations: make(map[string]uint64),
 		purged:    make(map[string]uint64),
+		started:   time.Now(),
 	}
 }
 
@@ -212,8 +215,20 @@ func (m *metrics) write(w io.Writer, ready bool, stats *StoreStats) error {
 	if stats != nil {
 		writeStoreStats(&b, *stats)
 	}
+	writeProcess(&b, m.started)
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeProcess prints the process figures an operator graphs beside the
+// requests: start time, goroutines, heap in use, and the Go version.
+func writeProcess(b *strings.Builder, started time.Time) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	fmt.Fprintf(b, "# HELP doorstep_start_time_seconds When the server started, Unix time.\n# TYPE doorstep_start_time_seconds gauge\ndoorstep_start_time_seconds %d\n", started.Unix())
+	fmt.Fprintf(b, "# HELP doorstep_goroutines Goroutines running now.\n# TYPE doorstep_goroutines gauge\ndoorstep_goroutines %d\n", runtime.NumGoroutine())
+	fmt.Fprintf(b, "# HELP doorstep_heap_inuse_bytes Bytes of heap spans in use.\n# TYPE doorstep_heap_inuse_bytes gauge\ndoorstep_heap_inuse_bytes %d\n", ms.HeapInuse)
+	fmt.Fprintf(b, "# HELP doorstep_build_info The Go version the server was built with.\n# TYPE doorstep_build_info gauge\ndoorstep_build_info{go_version=%s} 1\n", label(runtime.Version()))
 }
 
 // label quotes a label value as the exposition format wants: backslash,

@@ -44,6 +44,9 @@ func TestMetricsShowStoreStats(t *testing.T) {
 		`doorstep_retention_purged_total{kind="contact_request"} 0`,
 		`doorstep_retention_purged_total{kind="feedback_text"} 0`,
 		"doorstep_retention_last_success_timestamp_seconds 0\n",
+		"# TYPE doorstep_goroutines gauge",
+		"# TYPE doorstep_heap_inuse_bytes gauge",
+		`doorstep_build_info{go_version="go`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
