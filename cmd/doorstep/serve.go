@@ -78,6 +78,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&validity, "token-validity", "how long a feedback code stays valid: `DAYS`d (such as 90d) or a Go duration")
 	logFormat := fs.String("log-format", "text", "log `FORMAT`: text or json (one JSON object a line, for a log shipper)")
 	keyFile := fs.String("server-key-file", "", "read the server key from `FILE` (32 bytes, or their base64; such as a mounted secret) instead of DIR/server.key; never generated")
+	replaceKey := fs.Bool("replace-lost-server-key", false, "the server key of this store is lost: write a new DIR/server.key and start anyway (every paired device must pair again)")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate chain `FILE` (PEM); with --tls-key, serve HTTPS. Re-read when the file changes")
 	tlsKey := fs.String("tls-key", "", "TLS private key `FILE` (PEM) of --tls-cert")
 	proxies := fs.String("trusted-proxies", "", "comma-separated `ADDRS` (IPs or CIDRs) of reverse proxies whose X-Forwarded-For names the client; empty: the peer is the client")
@@ -134,7 +135,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	// lock then keeps a second server out before anything is written.
 	storePath := filepath.Join(*data, bolt.DefaultFileName)
 	_, statErr := os.Stat(storePath)
-	key, keyNote, err := loadServerKey(*data, *keyFile, getenv, statErr == nil)
+	if *replaceKey {
+		if _, err := os.Stat(filepath.Join(*data, serverKeyFile)); err == nil || *keyFile != "" || getenv("DOORSTEP_SERVER_KEY") != "" {
+			return usagef("serve: --replace-lost-server-key is for a store whose key is lost: there is one (in %s, --server-key-file or DOORSTEP_SERVER_KEY)", *data)
+		}
+	}
+	key, keyNote, err := loadServerKey(*data, *keyFile, getenv, statErr == nil && !*replaceKey)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -147,7 +153,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer store.Close()
-	if err := server.CheckServerKey(ctx, store, key); err != nil {
+	if *replaceKey {
+		log.Warn("started with a new server key: devices paired before cannot sync and their codes cannot be answered; revoke them and pair the phones again")
+	} else if err := server.CheckServerKey(ctx, store, key); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	leaflets, err := leaflet.Default()
@@ -320,7 +328,7 @@ func loadServerKey(dir, keyFile string, getenv func(string) string, storeExists 
 	}
 	if storeExists {
 		return nil, "", fmt.Errorf("%s holds a store but no %s: put the server key kept apart from the backup there "+
-			"(doorstep restore --server-key-file) or name it with --server-key-file or DOORSTEP_SERVER_KEY; a new key would make every paired device's codes unverifiable",
+			"(doorstep restore --server-key-file) or name it with --server-key-file or DOORSTEP_SERVER_KEY; a new key would make every paired device's codes unverifiable (if it is lost for good: --replace-lost-server-key)",
 			dir, serverKeyFile)
 	}
 	key = make([]byte, server.ServerKeySize)

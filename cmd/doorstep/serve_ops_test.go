@@ -387,6 +387,20 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(noKey, "server.key")); err == nil {
 		t.Fatal("serve copied the key kept apart into the data dir")
 	}
+	// a key lost for good: serve starts only when told, with a new key
+	if code, _, errs = runBin(t, bin, "", nil, "serve", "--data", noKey, "--addr", freeAddr(t), "--replace-lost-server-key", "--server-key-file", kept); code != 2 {
+		t.Fatalf("--replace-lost-server-key with a key given: exit %d %q", code, errs)
+	}
+	lost := filepath.Join(t.TempDir(), "lost")
+	mustRun(t, bin, nil, "restore", "--from", final, "--data", lost)
+	pl := startServe(t, bin, lost, freeAddr(t), "DOORSTEP_ADMIN_TOKEN="+opsToken, "DOORSTEP_REPLACE_LOST_SERVER_KEY=true")
+	if got := summaries(t, bin, []string{"DOORSTEP_SERVER=" + pl.url, "DOORSTEP_ADMIN_TOKEN=" + opsToken}, devs); got != live {
+		t.Fatalf("summaries with a replaced key differ\nlive: %s\ngot:  %s", live, got)
+	}
+	pl.stop(t)
+	if newKey := mustRead(t, filepath.Join(lost, "server.key")); len(newKey) != 32 || bytes.Equal(newKey, mustRead(t, kept)) {
+		t.Fatal("--replace-lost-server-key did not write a new key")
+	}
 	// the wrong key is refused by restore, and leaves nothing behind
 	wrongKey := filepath.Join(t.TempDir(), "wrong.key")
 	os.WriteFile(wrongKey, bytes.Repeat([]byte{3}, 32), 0o600)
