@@ -559,8 +559,8 @@ func TestServeTLS(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(out, `"tls":true`) || !strings.Contains(out, `"msg":"stopped"`) {
-		t.Fatalf("JSON logs lack the serving or stopped line:\n%s", out)
+	if !strings.Contains(out, `"tls":true`) || !strings.Contains(out, `"msg":"stopped"`) || !strings.Contains(out, `"msg":"retention pass"`) {
+		t.Fatalf("JSON logs lack the serving, retention or stopped line:\n%s", out)
 	}
 }
 
