@@ -94,6 +94,7 @@ func TestServeFinishesInFlightRequestsOnSIGTERM(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // the server has read the headers: the request is active
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	p.waitFor(t, "shutting down")
+	time.Sleep(100 * time.Millisecond) // the log line comes just before the listener closes
 	if resp, err := http.Get(p.url + "/healthz"); err == nil {
 		resp.Body.Close()
 		t.Fatalf("a new request was served while draining: %d", resp.StatusCode)
