@@ -445,6 +445,7 @@ func (s *Server) handleBackup() gin.HandlerFunc {
 		c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 		c.Status(http.StatusOK)
 		n, err := s.store.Backup(ctx, c.Writer)
+		s.metrics.backup(s.now(), n, err == nil)
 		if err != nil {
 			s.log.ErrorContext(ctx, "backup failed", "request_id", requestID(c), "bytes", n, "err", err)
 			if !c.Writer.Written() {

@@ -35,6 +35,9 @@ type metrics struct {
 	retention time.Time         // when the last retention pass succeeded
 	retFailed uint64            // retention passes that failed
 	started   time.Time         // when the server was built, for uptime
+	backups   [2]uint64         // backups streamed whole, failed
+	backupAt  time.Time         // when the last whole backup ended
+	backupLen int64             // its size
 }
 
 func newMetrics() *metrics {
@@ -93,6 +96,18 @@ func (m *metrics) retentionPass(at time.Time, purged map[string]int, failed bool
 	} else {
 		m.retention = at
 	}
+}
+
+// backup records one backup stream: whole (ok) or failed.
+func (m *metrics) backup(at time.Time, n int64, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !ok {
+		m.backups[1]++
+		return
+	}
+	m.backups[0]++
+	m.backupAt, m.backupLen = at, n
 }
 
 // StoreStats are the embedded store's figures about its file and its
@@ -203,6 +218,19 @@ func (m *metrics) write(w io.Writer, ready bool, stats *StoreStats) error {
 		last = m.retention.Unix()
 	}
 	fmt.Fprintf(&b, "doorstep_retention_last_success_timestamp_seconds %d\n", last)
+	b.WriteString("# HELP doorstep_backups_total Backups streamed by GET /api/v1/admin/backup, by result.\n")
+	b.WriteString("# TYPE doorstep_backups_total counter\n")
+	fmt.Fprintf(&b, "doorstep_backups_total{result=\"ok\"} %d\ndoorstep_backups_total{result=\"failed\"} %d\n", m.backups[0], m.backups[1])
+	b.WriteString("# HELP doorstep_backup_last_success_timestamp_seconds When the last whole backup was streamed (0: none since start).\n")
+	b.WriteString("# TYPE doorstep_backup_last_success_timestamp_seconds gauge\n")
+	last = 0
+	if !m.backupAt.IsZero() {
+		last = m.backupAt.Unix()
+	}
+	fmt.Fprintf(&b, "doorstep_backup_last_success_timestamp_seconds %d\n", last)
+	b.WriteString("# HELP doorstep_backup_last_size_bytes Size of the last whole backup.\n")
+	b.WriteString("# TYPE doorstep_backup_last_size_bytes gauge\n")
+	fmt.Fprintf(&b, "doorstep_backup_last_size_bytes %d\n", m.backupLen)
 	m.mu.Unlock()
 
 	b.WriteString("# HELP doorstep_store_ready 1 while the store is open and serving.\n")

@@ -24,6 +24,26 @@ func (e *env) metricsBody() string {
 	return rec.Body.String()
 }
 
+func TestMetricsCountBackups(t *testing.T) {
+	e := newEnv(t)
+	e.officer()
+	if body := e.metricsBody(); !strings.Contains(body, "doorstep_backup_last_success_timestamp_seconds 0\n") {
+		t.Fatal("a backup before any was taken")
+	}
+	rec := e.admin("GET", "/api/v1/admin/backup", "", http.StatusOK, nil)
+	body := e.metricsBody()
+	for _, want := range []string{
+		`doorstep_backups_total{result="ok"} 1`,
+		`doorstep_backups_total{result="failed"} 0`,
+		"doorstep_backup_last_success_timestamp_seconds " + itoa(t0().Unix()) + "\n",
+		"doorstep_backup_last_size_bytes " + itoa(int64(rec.Body.Len())) + "\n",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
 func TestMetricsShowStoreStats(t *testing.T) {
 	var e *env
 	e = newEnv(t, func(o *server.Options) {
