@@ -136,7 +136,8 @@ func cmpErr(old, err error) error {
 
 // fsyncLoop writes one 4 KiB page and fdatasyncs it, in a loop, on a file in
 // dir: the most durable writes a second this disk gives one writer.
-func fsyncLoop(dir string, dur time.Duration, maxN int) (float64, latencies, error) {
+// With grow, each write appends a new page instead, as a growing store does.
+func fsyncLoop(dir string, dur time.Duration, maxN int, grow bool) (float64, latencies, error) {
 	f, err := os.CreateTemp(dir, "fsync-")
 	if err != nil {
 		return 0, nil, err
@@ -150,7 +151,11 @@ func fsyncLoop(dir string, dur time.Duration, maxN int) (float64, latencies, err
 	stop := t0.Add(dur)
 	for i := 0; i < maxN && time.Now().Before(stop); i++ {
 		t := time.Now()
-		if _, err := f.WriteAt(buf, int64(i%256)*4096); err != nil {
+		off := int64(i%256) * 4096
+		if grow {
+			off = int64(i) * 4096
+		}
+		if _, err := f.WriteAt(buf, off); err != nil {
 			return 0, nil, err
 		}
 		if err := syscall.Fdatasync(int(f.Fd())); err != nil {
@@ -214,7 +219,11 @@ func (p *inProcess) stop() {
 // benchDurable measures durable feedback submits over HTTP with group commit
 // against one fsync per request and against a raw fsync loop.
 func benchDurable(ctx context.Context, e *env, rep *report) error {
-	fsyncRate, fsyncLat, err := fsyncLoop(e.tmp, e.fsyncDur, 200_000)
+	fsyncRate, fsyncLat, err := fsyncLoop(e.tmp, e.fsyncDur, 200_000, false)
+	if err != nil {
+		return fmt.Errorf("fsync loop: %w", err)
+	}
+	growRate, growLat, err := fsyncLoop(e.tmp, e.fsyncDur, 200_000, true)
 	if err != nil {
 		return fmt.Errorf("fsync loop: %w", err)
 	}
@@ -233,7 +242,9 @@ func benchDurable(ctx context.Context, e *env, rep *report) error {
 	if e.flags["submits-per-minute"] {
 		perSource = 0 // the limit is off: one keep-alive connection per client
 	}
+	m0 := srv.metrics("doorstep_bolt_")
 	bin, err := runSubmits(ctx, srv.url, e.src, newTokenSource(d, 0), submitClients, perSource, e.submitDur, 2_000_000)
+	m1 := srv.metrics("doorstep_bolt_")
 	stopErr := srv.stop()
 	if err != nil {
 		return err
@@ -250,6 +261,7 @@ func benchDurable(ctx context.Context, e *env, rep *report) error {
 		{"in-process, group commit (bolt defaults: MaxBatchSize 64, MaxBatchDelay 2 ms)", bolt.Options{}},
 		{"in-process, one fsync per request (MaxBatchSize -1: batching off)", bolt.Options{MaxBatchSize: -1}},
 		{"in-process, bbolt's own batch defaults (MaxBatchSize 1000, MaxBatchDelay 10 ms)", bolt.Options{MaxBatchSize: 1000, MaxBatchDelay: 10 * time.Millisecond}},
+		{"in-process, NoSync (not durable: the ceiling without fsync)", bolt.Options{NoSync: true}},
 	}
 	results := make([]*submitResult, len(cfgs))
 	for i, c := range cfgs {
@@ -275,11 +287,18 @@ func benchDurable(ctx context.Context, e *env, rep *report) error {
 
 	rep.add("durable", "raw fdatasync loop on the same disk (4 KiB page, one writer)", num(fsyncRate)+" fsyncs/s",
 		"p50 "+ms(fsyncLat.median())+", p99 "+ms(fsyncLat.p99()), "", nil)
+	rep.add("durable", "raw fdatasync loop, appending a 4 KiB page each time (the file grows)", num(growRate)+" fsyncs/s",
+		"p50 "+ms(growLat.median())+", p99 "+ms(growLat.p99()), "", nil)
 	rep.add("durable", fmt.Sprintf("feedback submits/s through the binary (%d clients, group commit)", submitClients),
 		num(bin.perSec())+"/s", ratio(bin.perSec(), single.perSec())+" one-fsync-per-request; "+ratio(bin.perSec(), fsyncRate)+" raw fsync rate",
 		"≥ 10,000/s, ≥ 5×", boolp(bin.perSec() >= 10_000 && bin.perSec() >= 5*single.perSec()))
 	rep.add("durable", "  submit latency through the binary, p50 / p99", ms(bin.lat.median())+" / "+ms(bin.lat.p99()),
 		fmt.Sprintf("%s ok, %d failed (%d 5xx)", num(float64(bin.ok)), bin.fail, bin.fail5xx), "", nil)
+	if pages := m1["doorstep_bolt_page_writes_total"] - m0["doorstep_bolt_page_writes_total"]; pages > 0 && bin.ok > 0 {
+		wsec := m1["doorstep_bolt_write_seconds_total"] - m0["doorstep_bolt_write_seconds_total"]
+		rep.add("durable", "  bbolt during that run (from /metrics)", fmt.Sprintf("%.1f pages written per submit", pages/float64(bin.ok)),
+			fmt.Sprintf("commits spent %.1f s of %.1f s writing pages", wsec, bin.elapsed.Seconds()), "", nil)
+	}
 	for i, r := range results {
 		rep.add("durable", cfgs[i].name, num(r.perSec())+"/s", "p50 "+ms(r.lat.median())+", p99 "+ms(r.lat.p99())+
 			fmt.Sprintf("; %d failed", r.fail), "", nil)

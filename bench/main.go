@@ -18,6 +18,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -76,6 +77,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	duration := fs.Duration("duration", 60*time.Second, "length of the -load test")
 	only := fs.String("only", "", "comma-separated sections to run: issue,durable,sync,scale,load (default all)")
 	maxRecords := fs.Int("max-records", 1_000_000, "largest point of the scale curve")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the harness process (clients and in-process servers) to `FILE`")
 	keep := fs.Bool("keep", false, "keep the temporary directory (binary, data dirs, logs, PDFs)")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -88,14 +90,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	e := &env{src: &sources{}, quick: *quick}
 	limit := 10 * time.Minute
 	if *quick {
-		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 60, 5*time.Second, 3, 10, 10*time.Second
-		e.fsyncDur, e.submitDur, e.inprocDur = time.Second, 3*time.Second, 2*time.Second
+		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 60, 3*time.Second, 2, 6, 8*time.Second
+		e.fsyncDur, e.submitDur, e.inprocDur = time.Second, 2*time.Second, 1500*time.Millisecond
 		e.syncOps = 10_000
-		e.scalePoints, e.scaleBudget, e.scaleSubmits = []int{10_000, 50_000}, 20*time.Second, 20
+		e.scalePoints, e.scaleBudget, e.scaleSubmits = []int{10_000, 30_000}, 12*time.Second, 20
 		e.loadDur = 5 * time.Second
 		limit = 90 * time.Second
 	} else {
-		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 500, 20*time.Second, 10, 50, 40*time.Second
+		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 500, 20*time.Second, 6, 50, 40*time.Second
 		e.fsyncDur, e.submitDur, e.inprocDur = 3*time.Second, 10*time.Second, 5*time.Second
 		e.syncOps = 50_000
 		e.scalePoints, e.scaleBudget, e.scaleSubmits = []int{10_000, 100_000, 1_000_000}, 6*time.Minute, 50
@@ -141,6 +143,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer os.RemoveAll(tmp)
 	}
 	e.tmp = tmp
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return 1
+		}
+		defer pprof.StopCPUProfile()
+	}
 	started := time.Now()
 	fmt.Fprintln(stderr, "bench: building ./cmd/doorstep")
 	if e.bin, err = buildBinary(tmp); err != nil {

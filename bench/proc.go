@@ -231,3 +231,34 @@ func tail(path string) string {
 	}
 	return string(b)
 }
+
+// metrics reads the server's /metrics and returns the samples whose names
+// start with prefix (labels dropped, values summed).
+func (p *serveProc) metrics(prefix string) map[string]float64 {
+	out := map[string]float64{}
+	resp, err := http.Get(p.url + "/metrics")
+	if err != nil {
+		return out
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if !strings.HasPrefix(line, prefix) {
+			continue
+		}
+		name, val, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		if i := strings.IndexByte(name, '{'); i >= 0 {
+			name = name[:i]
+		}
+		v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+		if err == nil {
+			out[name] += v
+		}
+	}
+	return out
+}

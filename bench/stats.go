@@ -156,3 +156,5 @@ func (r *report) markdown() string {
 	}
 	return b.String()
 }
+
+func timeMs(n int) time.Duration { return time.Duration(n) * time.Millisecond }
