@@ -26,6 +26,8 @@ type Store interface {
 	AccountStore
 	ContactStore
 	RetentionStore
+	DashboardStore // dashboard.go
+	SessionStore   // dashboard.go
 
 	// Backup writes a consistent copy of the whole store to w while it keeps serving.
 	Backup(ctx context.Context, w io.Writer) (int64, error)

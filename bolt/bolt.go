@@ -148,7 +148,10 @@ func initBuckets(tx *bbolt.Tx) error {
 			return err
 		}
 	}
-	return tx.Bucket(bucketMeta).Put([]byte(keySchema), []byte(schemaVersion))
+	if err := tx.Bucket(bucketMeta).Put([]byte(keySchema), []byte(schemaVersion)); err != nil {
+		return err
+	}
+	return initDashboard(tx) // dashboard.go
 }
 
 func isEmpty(tx *bbolt.Tx) bool {

@@ -105,7 +105,8 @@ func (c *counts) summary() *doorstep.Summary {
 // issuances updates each officer and each day once.
 type aggDelta struct {
 	officers map[string]*counts
-	days     map[string]*counts // key: string(dailyKey)
+	days     map[string]*counts   // key: string(dailyKey)
+	fresh    []*doorstep.Feedback // new feedback, for the dashboard's indexes
 }
 
 func (a *aggDelta) officer(id string) *counts {
@@ -154,6 +155,7 @@ func (a *aggDelta) response(f *doorstep.Feedback) {
 	if !f.Linked() {
 		a.officer(f.OfficerID).Unlinked++
 	}
+	a.fresh = append(a.fresh, f)
 }
 
 // flush adds the gathered changes to the stored aggregates.
@@ -161,7 +163,10 @@ func (a *aggDelta) flush(tx *bbolt.Tx) error {
 	if err := flushCounts(tx.Bucket(bucketSummaries), a.officers); err != nil {
 		return err
 	}
-	return flushCounts(tx.Bucket(bucketDaily), a.days)
+	if err := flushCounts(tx.Bucket(bucketDaily), a.days); err != nil {
+		return err
+	}
+	return a.flushDashboard(tx) // dashboard.go: borough, team and force figures
 }
 
 func flushCounts(b *bbolt.Bucket, m map[string]*counts) error {
