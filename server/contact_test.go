@@ -3,11 +3,15 @@ package server_test
 import (
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	doorstep "github.com/doorstep-project/doorstep"
+	"github.com/doorstep-project/doorstep/qrcode"
 	"github.com/doorstep-project/doorstep/server"
 )
 
@@ -166,4 +170,61 @@ func TestContactRefusedCodesAndRateLimit(t *testing.T) {
 	e.clock.Set(tok.ExpiresAt)
 	_, rec = e.open("/F/" + text + "/contact")
 	wantPage(t, rec, http.StatusGone, "has closed")
+}
+
+// FuzzContactForm posts arbitrary bodies (with a valid CSRF field appended)
+// to the contact form of a fresh code each time: never a 5xx, a request is
+// stored only for a 303, and what is stored is within its limits.
+func FuzzContactForm(f *testing.F) {
+	for _, seed := range []string{
+		"phone=07700+900123&safe=no&best_time=evening&language=pl",
+		"email=a%40example.org&name=Sam",
+		"name=" + strings.Repeat("%C3%A9", 101) + "&phone=101",
+		"phone=%FF&email=%00",
+		"phone=101&phone=999",
+		"language=zz&phone=101",
+		"",
+	} {
+		f.Add(seed)
+	}
+	e := newEnv(f)
+	p := e.pair(e.officer())
+	first, _ := e.sign(p, 1, t0())
+	v, _ := e.open("/F/" + first + "/contact")
+	if v.csrf == "" {
+		f.Fatal("no CSRF field on the contact form")
+	}
+	var counter atomic.Uint32
+	counter.Store(1)
+	f.Fuzz(func(t *testing.T, body string) {
+		n := counter.Add(1)
+		text, tok, err := qrcode.Sign(p.resp.TokenKey, doorstep.TokenRef{DeviceID: p.resp.DeviceID, Counter: n}, t0(), 90*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := httptest.NewRequest("POST", "/F/"+text+"/contact", strings.NewReader(body+"&csrf="+v.csrf))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for _, c := range v.cookies {
+			req.AddCookie(c)
+		}
+		rec := httptest.NewRecorder()
+		e.srv.ServeHTTP(rec, req)
+		r, err := e.store.ContactRequestFor(context.Background(), tok.Ref)
+		switch rec.Code {
+		case http.StatusSeeOther:
+			if err != nil {
+				t.Fatalf("303 but nothing stored: %v", err)
+			}
+			if (r.Phone == "" && r.Email == "") || utf8.RuneCountInString(r.Name) > doorstep.MaxContactName ||
+				utf8.RuneCountInString(r.Phone) > doorstep.MaxContactPhone || !utf8.ValidString(r.Name+r.Phone+r.Email) {
+				t.Fatalf("stored %+v", r)
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+			if doorstep.ErrorCode(err) != doorstep.ENOTFOUND {
+				t.Fatalf("%d but a request was stored: %+v", rec.Code, r)
+			}
+		default:
+			t.Fatalf("body %q -> %d: %.300s", body, rec.Code, rec.Body)
+		}
+	})
 }
