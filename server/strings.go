@@ -1,6 +1,9 @@
 package server
 
 import (
+	"fmt"
+	"time"
+
 	doorstep "github.com/doorstep-project/doorstep"
 	"golang.org/x/text/language"
 )
@@ -23,6 +26,10 @@ type messages struct {
 	QuickExit     string
 	QuickExitHelp string
 	SkipToContent string
+
+	// DateFormat writes a visit date: %[1]d day, %[2]s month name, %[3]d year.
+	DateFormat string
+	Months     [12]string
 
 	PageTitle    string
 	VisitHeading string // %[1]s collar number, %[2]s name, %[3]s borough, %[4]s date
@@ -110,6 +117,11 @@ type messages struct {
 	CSRF refusal
 }
 
+// date writes t (already in the pages' time zone) in the language.
+func (m *messages) date(t time.Time) string {
+	return fmt.Sprintf(m.DateFormat, t.Day(), m.Months[t.Month()-1], t.Year())
+}
+
 // refusal is a page that explains why the victim cannot go on.
 type refusal struct {
 	Title, Body string
@@ -181,6 +193,8 @@ func english() *messages {
 		QuickExitHelp: "Leaves this page at once for a weather forecast.",
 		SkipToContent: "Skip to main content",
 
+		DateFormat:      "%[1]d %[2]s %[3]d",
+		Months:          [12]string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"},
 		PageTitle:       "Your feedback",
 		VisitHeading:    "Your feedback on %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "Your feedback on your visit of %[1]s",

@@ -15,6 +15,8 @@ func welsh() *messages {
 		QuickExitHelp: "Yn gadael y dudalen hon ar unwaith am ragolygon y tywydd.",
 		SkipToContent: "Neidio i'r prif gynnwys",
 
+		DateFormat:      "%[1]d %[2]s %[3]d",
+		Months:          [12]string{"Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin", "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr"},
 		PageTitle:       "Eich adborth",
 		VisitHeading:    "Eich adborth ar %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "Eich adborth ar eich ymweliad ar %[1]s",

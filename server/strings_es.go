@@ -14,6 +14,8 @@ func spanish() *messages {
 		QuickExitHelp: "Sale de esta página al instante y abre la previsión del tiempo.",
 		SkipToContent: "Ir al contenido principal",
 
+		DateFormat:      "%[1]d de %[2]s de %[3]d",
+		Months:          [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"},
 		PageTitle:       "Su opinión",
 		VisitHeading:    "Su opinión sobre %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "Su opinión sobre la visita del %[1]s",

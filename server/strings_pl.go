@@ -14,6 +14,8 @@ func polish() *messages {
 		QuickExitHelp: "Natychmiast opuszcza tę stronę i otwiera prognozę pogody.",
 		SkipToContent: "Przejdź do treści",
 
+		DateFormat:      "%[1]d %[2]s %[3]d",
+		Months:          [12]string{"stycznia", "lutego", "marca", "kwietnia", "maja", "czerwca", "lipca", "sierpnia", "września", "października", "listopada", "grudnia"},
 		PageTitle:       "Twoja opinia",
 		VisitHeading:    "Twoja opinia o %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "Twoja opinia o wizycie z dnia %[1]s",

@@ -15,6 +15,8 @@ func portuguese() *messages {
 		QuickExitHelp: "Sai imediatamente desta página e abre a previsão do tempo.",
 		SkipToContent: "Saltar para o conteúdo principal",
 
+		DateFormat:      "%[1]d de %[2]s de %[3]d",
+		Months:          [12]string{"janeiro", "fevereiro", "março", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"},
 		PageTitle:       "A sua opinião",
 		VisitHeading:    "A sua opinião sobre %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "A sua opinião sobre a visita de %[1]s",

@@ -15,6 +15,8 @@ func romanian() *messages {
 		QuickExitHelp: "Părăsește imediat această pagină și deschide prognoza meteo.",
 		SkipToContent: "Salt la conținutul principal",
 
+		DateFormat:      "%[1]d %[2]s %[3]d",
+		Months:          [12]string{"ianuarie", "februarie", "martie", "aprilie", "mai", "iunie", "iulie", "august", "septembrie", "octombrie", "noiembrie", "decembrie"},
 		PageTitle:       "Părerea dumneavoastră",
 		VisitHeading:    "Părerea dumneavoastră despre %[1]s %[2]s, %[3]s, %[4]s",
 		DiscreetHeading: "Părerea dumneavoastră despre vizita din %[1]s",

@@ -14,6 +14,8 @@ func turkish() *messages {
 		QuickExitHelp: "Bu sayfadan hemen çıkar ve hava durumunu açar.",
 		SkipToContent: "Ana içeriğe geç",
 
+		DateFormat:      "%[1]d %[2]s %[3]d",
+		Months:          [12]string{"Ocak", "Şubat", "Mart", "Nisan", "Mayıs", "Haziran", "Temmuz", "Ağustos", "Eylül", "Ekim", "Kasım", "Aralık"},
 		PageTitle:       "Görüşünüz",
 		VisitHeading:    "%[1]s %[2]s, %[3]s, %[4]s hakkındaki görüşünüz",
 		DiscreetHeading: "%[1]s tarihli ziyaret hakkındaki görüşünüz",

@@ -298,7 +298,7 @@ func hasControl(s string) bool {
 func (s *Server) renderForm(c *gin.Context, status int, v *visit, form *feedbackForm, problems map[string]problem) {
 	t := s.messages(c)
 	o := v.officer
-	date := v.tok.IssuedAt.In(s.loc).Format("2 January 2006")
+	date := t.date(v.tok.IssuedAt.In(s.loc))
 	p := s.newPage(c, t.PageTitle)
 	if v.discreet() {
 		p.Heading = fmt.Sprintf(t.DiscreetHeading, date)

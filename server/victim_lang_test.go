@@ -53,7 +53,7 @@ func TestVictimLanguageNegotiation(t *testing.T) {
 
 	// Accept-Language
 	body, _ = e.get(page, http.Header{"Accept-Language": {"pl-PL,pl;q=0.9,en;q=0.5"}})
-	if l, _ := langDir(t, body); l != "pl" || !strings.Contains(body, "Szybkie wyjście") || !strings.Contains(body, "Twoje 12 praw") {
+	if l, _ := langDir(t, body); l != "pl" || !strings.Contains(body, "Szybkie wyjście") || !strings.Contains(body, "21 listopada 2026") || !strings.Contains(body, "Twoje 12 praw") {
 		t.Fatalf("Polish browser got %s: %.400s", l, body)
 	}
 
