@@ -691,3 +691,55 @@ func (l *lockedBuffer) String() string {
 	defer l.mu.Unlock()
 	return l.b.String()
 }
+
+// TestServeEnforcesRetentionFlags: records older than --retention-contact
+// and --retention-text are purged by the job serve runs at start; newer ones
+// stay. The old records are written into the store directly, dated two days
+// back.
+func TestServeEnforcesRetentionFlags(t *testing.T) {
+	bin := buildBinary(t)
+	data := filepath.Join(t.TempDir(), "data")
+	addr := freeAddr(t)
+	p := startServe(t, bin, data, addr, "DOORSTEP_ADMIN_TOKEN="+opsToken)
+	d := pairDevice(t, p.url, 1)
+	p.stop(t)
+
+	db, err := bolt.Open(filepath.Join(data, bolt.DefaultFileName), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	old, recent := time.Now().Add(-48*time.Hour), time.Now().Add(-time.Hour)
+	ref := func(c uint32) doorstep.TokenRef { return doorstep.TokenRef{DeviceID: d.resp.DeviceID, Counter: c} }
+	for c, at := range map[uint32]time.Time{1: old, 2: recent} {
+		if err := db.SubmitFeedback(ctx, &doorstep.Feedback{Token: ref(c), Rating: 5, Comment: fmt.Sprintf("comment %d", c), IssuedAt: at, ReceivedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateContactRequest(ctx, &doorstep.ContactRequest{Token: ref(c), Phone: "07700 900123", IssuedAt: at, CreatedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	p = startServe(t, bin, data, addr, "DOORSTEP_ADMIN_TOKEN="+opsToken, "DOORSTEP_RETENTION_CONTACT=1d", "DOORSTEP_RETENTION_TEXT=1d", "DOORSTEP_LOG_FORMAT=json")
+	p.waitFor(t, `"msg":"retention pass"`)
+	if !strings.Contains(p.output(), `"contact_requests_deleted":1,"feedback_texts_blanked":1`) {
+		t.Fatalf("retention pass:\n%s", p.output())
+	}
+	p.stop(t)
+	db, err = bolt.Open(filepath.Join(data, bolt.DefaultFileName), bolt.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for c, want := range map[uint32]string{1: "", 2: "comment 2"} {
+		fb, err := db.FeedbackFor(ctx, ref(c))
+		if err != nil || fb.Comment != want || fb.Rating != 5 {
+			t.Errorf("feedback %d: %+v %v, want comment %q", c, fb, err, want)
+		}
+		_, err = db.ContactRequestFor(ctx, ref(c))
+		if gone := doorstep.ErrorCode(err) == doorstep.ENOTFOUND; gone != (c == 1) {
+			t.Errorf("contact request %d: %v", c, err)
+		}
+	}
+}
