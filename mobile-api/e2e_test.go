@@ -316,23 +316,23 @@ func TestRevokedDeviceStopsAndPairsAgain(t *testing.T) {
 func TestSyncAcrossManyBatchesAndPages(t *testing.T) {
 	e := newEnv(t, nil)
 	d, officer := e.device("", "")
-	d.pushBatch, d.pullLimit = 7, 5
+	d.pushBatch, d.pullLimit = 5, 4
 	var urls []string
-	for range 40 {
+	for range 24 {
 		is, err := d.Issue(&IssueOptions{Format: doorstep.FormatThermal})
 		if err != nil {
 			t.Fatal(err)
 		}
 		urls = append(urls, is.URL)
 	}
-	for i := range 12 {
+	for i := range 8 {
 		e.feedback(urls[i*3], 1+i%5, fmt.Sprintf("comment %d", i))
 	}
 	rep, err := d.Sync()
-	if err != nil || rep.Pushed != 40 || rep.Feedback != 12 || rep.Pulled < 52 {
+	if err != nil || rep.Pushed != 24 || rep.Feedback != 8 || rep.Pulled < 32 {
 		t.Fatalf("sync %+v, %v", rep, err)
 	}
-	e.checkServerHolds(d, officer, 40)
+	e.checkServerHolds(d, officer, 24)
 	if rep, err = d.Sync(); err != nil || rep.Pulled != 0 {
 		t.Fatalf("second sync pulled again: %+v, %v", rep, err)
 	}
