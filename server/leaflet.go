@@ -117,8 +117,9 @@ func (s *Server) handleLeafletPDF() gin.HandlerFunc {
 			CreationDate: v.tok.IssuedAt,
 		}
 		if is := v.issuance; is != nil {
-			opt.LargePrint, opt.Discreet = is.LargePrint, is.Discreet
+			opt.LargePrint = is.LargePrint
 		}
+		opt.Discreet = v.discreet() // discreet until the issue syncs and says otherwise
 		var buf bytes.Buffer
 		if _, err := s.renderer.Render(&buf, s.content(c, v), opt); err != nil {
 			s.errorPage(c, fmt.Errorf("rendering a leaflet: %w", err))

@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
+	"os/exec"
 	"regexp"
 	"strings"
 	"testing"
@@ -118,7 +120,11 @@ func TestVictimLanguageNegotiation(t *testing.T) {
 // TestVictimDiscreet: until the issue syncs, and for discreet codes, the
 // first lines name no officer; every title is neutral.
 func TestVictimDiscreet(t *testing.T) {
-	e := newEnv(t)
+	lib, err := leaflet.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *server.Options) { o.Leaflets = lib })
 	o := e.officer()
 	p := e.pair(o)
 	h1 := regexp.MustCompile(`<h1>([^<]*)</h1>`)
@@ -139,11 +145,35 @@ func TestVictimDiscreet(t *testing.T) {
 			t.Fatalf("unsynced code: <h1>%s</h1> <title>%s</title>", h, tt)
 		}
 	}
+	pdfTitle := func(path string) string {
+		t.Helper()
+		rec := e.do("GET", path+"/leaflet.pdf", nil, nil)
+		if rec.Code != 200 {
+			t.Fatalf("leaflet %d", rec.Code)
+		}
+		cmd := exec.Command("pdfinfo", "-")
+		cmd.Stdin = bytes.NewReader(rec.Body.Bytes())
+		out, err := cmd.Output()
+		if err != nil {
+			t.Skipf("pdfinfo: %v", err)
+		}
+		return string(out)
+	}
+	if _, err := exec.LookPath("pdfinfo"); err == nil {
+		if info := pdfTitle("/F/" + plain); strings.Contains(strings.ToLower(info), "police") {
+			t.Fatalf("unsynced code's leaflet names the police:\n%s", info)
+		}
+	}
 	m1, m2 := issueMutation(p, 1, plain, ptok), issueMutation(p, 2, discreet, dtok)
 	m2.Issuance.Discreet = true
 	m2.Issuance.ID = m1.Issuance.ID[:35] + "f"
 	if rec := e.push(p, m1, m2); rec.Code != 200 || strings.Contains(rec.Body.String(), "rejected") {
 		t.Fatalf("push %d %s", rec.Code, rec.Body)
+	}
+	if _, err := exec.LookPath("pdfinfo"); err == nil {
+		if info := pdfTitle("/F/" + plain); !strings.Contains(strings.ToLower(info), "police") {
+			t.Fatalf("a synced, not discreet code's leaflet is discreet:\n%s", info)
+		}
 	}
 	if h, tt := heading("/F/" + plain); !strings.Contains(h, "1234AB Alex Smith") || tt != "Your feedback" {
 		t.Fatalf("synced plain code: <h1>%s</h1> <title>%s</title>", h, tt)
