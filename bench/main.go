@@ -90,14 +90,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	e := &env{src: &sources{}, quick: *quick}
 	limit := 10 * time.Minute
 	if *quick {
-		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 60, 3*time.Second, 2, 6, 8*time.Second
-		e.fsyncDur, e.submitDur, e.inprocDur = time.Second, 2*time.Second, 1500*time.Millisecond
+		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 40, 3*time.Second, 2, 4, 6*time.Second
+		e.fsyncDur, e.submitDur, e.inprocDur = 500*time.Millisecond, 2*time.Second, time.Second
 		e.syncOps = 10_000
 		e.scalePoints, e.scaleBudget, e.scaleSubmits = []int{10_000, 30_000}, 12*time.Second, 20
-		e.loadDur = 5 * time.Second
+		e.loadDur = 4 * time.Second
 		limit = 90 * time.Second
 	} else {
-		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 500, 20*time.Second, 6, 50, 40*time.Second
+		e.issueRuns, e.issueBudget, e.coldRuns, e.warmRuns, e.warmBudget = 400, 15*time.Second, 5, 40, 25*time.Second
 		e.fsyncDur, e.submitDur, e.inprocDur = 3*time.Second, 10*time.Second, 5*time.Second
 		e.syncOps = 50_000
 		e.scalePoints, e.scaleBudget, e.scaleSubmits = []int{10_000, 100_000, 1_000_000}, 6*time.Minute, 50
@@ -157,6 +157,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer pprof.StopCPUProfile()
 	}
 	started := time.Now()
+	load0 := loadAvg()
 	fmt.Fprintln(stderr, "bench: building ./cmd/doorstep")
 	if e.bin, err = buildBinary(tmp); err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
@@ -197,9 +198,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		mode = "go run ./bench -quick"
 	}
 	host, _ := os.Hostname()
-	fmt.Fprintf(stdout, "## %s\n\n%s UTC, %s, %d CPUs (%s), %s %s/%s, took %.0f s\n\n", mode,
+	fmt.Fprintf(stdout, "## %s\n\n%s UTC, %s, %d CPUs (%s), %s %s/%s, took %.0f s; load average at start %s, at end %s\n\n", mode,
 		started.UTC().Format("2006-01-02 15:04"), host, runtime.NumCPU(), cpuModel(), runtime.Version(), runtime.GOOS, runtime.GOARCH,
-		time.Since(started).Seconds())
+		time.Since(started).Seconds(), load0, loadAvg())
 	fmt.Fprint(stdout, rep.markdown())
 	if failed {
 		return 1
@@ -215,4 +216,14 @@ func cpuModel() string {
 		}
 	}
 	return "unknown CPU"
+}
+
+// loadAvg is the 1-minute load average: other work on the machine skews every
+// figure, so the report says how busy it was.
+func loadAvg() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return f[0]
+	}
+	return "?"
 }
