@@ -32,6 +32,9 @@ const (
 	adminHashFile = "admin-token.sha256" // hex SHA-256 of the generated admin token
 )
 
+// generatedTokenNote starts the note that shows a newly generated admin token.
+const generatedTokenNote = "Admin token (printed this once"
+
 const (
 	defaultDataDir         = "./doorstep-data"
 	defaultAddr            = "127.0.0.1:8080"
@@ -203,18 +206,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		hs.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, GetCertificate: certs.get}
 	}
 	base := scheme + "://" + ln.Addr().String()
-	fmt.Fprintf(stderr, "doorstep: serving on %s, data in %s %s; feedback URLs start with %s\n", base, *data, keyNote, pub)
-	fmt.Fprint(stderr, tokenNote)
-	fmt.Fprintf(stderr, `Next steps:
-  export DOORSTEP_SERVER=%[1]s DOORSTEP_ADMIN_TOKEN=...   # the admin token
-  doorstep admin officer add --collar 1234AB --name "Alex Smith" --borough Hackney --team "Response 1"
-  doorstep admin pairing-code --officer OFFICER_ID            # give the code to the officer
-  doorstep device --state ./phone pair --server %[1]s --code CODE
-  or with curl:
-  curl -H "Authorization: Bearer $DOORSTEP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
-       -d '{"collar_number":"1234AB","name":"Alex Smith","borough":"Hackney","team":"Response 1"}' %[1]s/api/v1/admin/officers
-  curl %[1]s/readyz ; curl %[1]s/metrics ; curl %[1]s/api/v1/openapi.json
-`, base)
+	if *logFormat == "json" {
+		// Every line is JSON for the log shipper; only a newly generated
+		// admin token, which is shown this once, is printed as text.
+		if strings.HasPrefix(tokenNote, generatedTokenNote) {
+			fmt.Fprint(stderr, tokenNote)
+		}
+	} else {
+		printBanner(stderr, base, *data, keyNote, pub, tokenNote)
+	}
 
 	// The retention job runs beside the server and stops before the store closes.
 	rctx, stopRetention := context.WithCancel(context.WithoutCancel(ctx))
@@ -233,7 +233,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			served <- hs.Serve(ln)
 		}
 	}()
-	log.Info("serving", "addr", ln.Addr().String(), "tls", certs != nil, "trusted_proxies", len(trusted),
+	log.Info("serving", "addr", ln.Addr().String(), "tls", certs != nil, "public_url", pub, "data", *data, "server_key", keyNote,
+		"trusted_proxies", len(trusted),
 		"retention_contact", time.Duration(retainContact).String(), "retention_text", time.Duration(retainText).String())
 	select {
 	case err := <-served:
@@ -254,6 +255,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// printBanner tells a person at a terminal where the server is and what to
+// do next (text logs only).
+func printBanner(stderr io.Writer, base, data, keyNote, pub, tokenNote string) {
+	fmt.Fprintf(stderr, "doorstep: serving on %s, data in %s %s; feedback URLs start with %s\n", base, data, keyNote, pub)
+	fmt.Fprint(stderr, tokenNote)
+	fmt.Fprintf(stderr, `Next steps:
+  export DOORSTEP_SERVER=%[1]s DOORSTEP_ADMIN_TOKEN=...   # the admin token
+  doorstep admin officer add --collar 1234AB --name "Alex Smith" --borough Hackney --team "Response 1"
+  doorstep admin pairing-code --officer OFFICER_ID            # give the code to the officer
+  doorstep device --state ./phone pair --server %[1]s --code CODE
+  or with curl:
+  curl -H "Authorization: Bearer $DOORSTEP_ADMIN_TOKEN" -H 'Content-Type: application/json' \
+       -d '{"collar_number":"1234AB","name":"Alex Smith","borough":"Hackney","team":"Response 1"}' %[1]s/api/v1/admin/officers
+  curl %[1]s/readyz ; curl %[1]s/metrics ; curl %[1]s/api/v1/openapi.json
+`, base)
 }
 
 // defaultPublicURL is http://ADDR, with a loopback host when ADDR listens on
@@ -378,7 +396,7 @@ func loadAdminToken(dir string, getenv func(string) string) ([]byte, string, err
 	if err := writeFileAtomic(path, []byte(hex.EncodeToString(h)+"\n"), 0o600); err != nil {
 		return nil, "", fmt.Errorf("writing the admin token hash: %w", err)
 	}
-	return h, fmt.Sprintf("Admin token (printed this once; only its hash is kept, in %s):\n\n    %s\n\n", path, tok), nil
+	return h, fmt.Sprintf(generatedTokenNote+"; only its hash is kept, in %s):\n\n    %s\n\n", path, tok), nil
 }
 
 // writeFileAtomic writes data to path through a temporary file in the same

@@ -546,18 +546,16 @@ func TestServeTLS(t *testing.T) {
 		t.Fatalf("serve: %v", err)
 	}
 	out := logs.String()
-	if !strings.Contains(out, "feedback URLs start with https://127.0.0.1:") {
+	if !strings.Contains(out, `"public_url":"https://127.0.0.1:`) {
 		t.Fatalf("public URL is not https by default:\n%s", out)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		if strings.HasPrefix(line, "{") {
-			var m map[string]any
-			if err := json.Unmarshal([]byte(line), &m); err != nil {
-				t.Fatalf("--log-format json wrote %q", line)
-			}
-			if m["msg"] == "request" && m["request_id"] == "" {
-				t.Fatalf("request line without an ID: %s", line)
-			}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("--log-format json wrote a line that is not JSON: %q", line)
+		}
+		if m["msg"] == "request" && m["request_id"] == "" {
+			t.Fatalf("request line without an ID: %s", line)
 		}
 	}
 	if !strings.Contains(out, `"tls":true`) || !strings.Contains(out, `"msg":"stopped"`) || !strings.Contains(out, `"msg":"retention pass"`) {
