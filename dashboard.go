@@ -102,7 +102,7 @@ func (s *Stats) Add(o Stats) {
 // score interval's lower end (95 %) of the rating mapped onto 0..1.
 const (
 	ShortlistMinResponses = 10
-	ShortlistMinBound     = 4.2
+	ShortlistMinBound     = 4.0
 	// AlertMaxRating: feedback rated at most this raises a low-rating alert
 	// until a trainer marks it reviewed.
 	AlertMaxRating = 2

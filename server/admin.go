@@ -62,6 +62,9 @@ func (s *Server) authenticateAdmin(c *gin.Context) (string, error) {
 		}
 		return adminTokenActor, nil
 	}
+	if actor, ok, err := s.adminSession(c); ok { // a dashboard session (session.go)
+		return actor, err
+	}
 	user, pass, ok := c.Request.BasicAuth()
 	if !ok {
 		return "", doorstep.Errorf(doorstep.EUNAUTHORIZED, "send the admin token as Authorization: Bearer <token>")

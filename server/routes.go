@@ -46,4 +46,7 @@ func (s *Server) routes() {
 	victim.GET("/contact", s.handleContactPage())
 	victim.POST("/contact", s.handleContactSubmit())
 	victim.GET("/contact/sent", s.handleContactSent())
+
+	// trainer dashboard and sign-in (dashboard.go)
+	s.dashboardRoutes()
 }
