@@ -741,3 +741,28 @@ func TestServeEnforcesRetentionFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestOperationsDocListsEveryFlag keeps docs/operations.md in step with the
+// flags of serve, backup and restore.
+func TestOperationsDocListsEveryFlag(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "..", "docs", "operations.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagLine := regexp.MustCompile(`(?m)^  --([a-z-]+) .*\((DOORSTEP_[A-Z_]+)\)$`)
+	for _, cmd := range []string{"serve", "backup", "restore"} {
+		var out, errs bytes.Buffer
+		if err := run(context.Background(), []string{cmd, "-h"}, envMap(nil), nil, &out, &errs); err != nil {
+			t.Fatal(err)
+		}
+		found := flagLine.FindAllStringSubmatch(out.String()+errs.String(), -1)
+		if len(found) < 3 {
+			t.Fatalf("%s -h lists %d flags", cmd, len(found))
+		}
+		for _, m := range found {
+			if !bytes.Contains(doc, []byte("`--"+m[1])) || !bytes.Contains(doc, []byte(m[2])) {
+				t.Errorf("docs/operations.md lacks %s --%s (%s)", cmd, m[1], m[2])
+			}
+		}
+	}
+}
