@@ -226,8 +226,9 @@ func browserScreenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 // TestBrowserVictimJourney drives Chromium, with JavaScript off, through
-// scan → rate → thank-you, the already-answered page, the contact form, an
-// Arabic (right-to-left) page and the refusals, and runs axe-core on each.
+// scan → a refused answer → rate → thank-you, the already-answered page, the
+// contact form, Arabic (right-to-left) form and contact pages and the
+// refusals, and runs axe-core on each.
 func TestBrowserVictimJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
@@ -277,8 +278,20 @@ func TestBrowserVictimJourney(t *testing.T) {
 	check("form page", 200, browserNavigate(t, ctx, page), "Alex Smith", "1234AB", "Quick exit", "Your 12 rights", "Victim Support")
 	browserScreenshot(t, ctx, "form-320")
 
+	// a refused answer: the form comes back with an error summary (the
+	// browser's own check of the required rating is lifted first, as an old
+	// browser would not make it)
+	browserScripts(t, ctx, true)
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("[required]").forEach(e => e.removeAttribute("required"))`)); err != nil {
+		t.Fatal(err)
+	}
+	browserScripts(t, ctx, false)
+	status := browserSubmit(t, ctx, chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+	check("form with errors", 400, status, "Please check your answers", "Choose a rating from 1 to 5")
+	browserScreenshot(t, ctx, "form-errors-320")
+
 	// rate, with the real form and no JavaScript
-	status := browserSubmit(t, ctx,
+	status = browserSubmit(t, ctx,
 		chromedp.Click(chromedp.CSS(`label[for="rating-4"]`)),
 		chromedp.Click(chromedp.CSS(`label[for="respect-yes"]`)),
 		chromedp.Click(chromedp.CSS(`label[for="age-35-44"]`)),
@@ -318,10 +331,11 @@ func TestBrowserVictimJourney(t *testing.T) {
 		t.Fatalf("Arabic page has <html lang=%q dir=%q>", lang, dir)
 	}
 	browserScreenshot(t, ctx, "arabic-320")
-	browserNavigate(t, ctx, ts.URL+"/F/"+other)
+	check("Arabic contact form", 200, browserNavigate(t, ctx, ts.URL+"/F/"+other+"/contact"), "999")
 	if _, lang, _, _ = browserText(t, ctx); lang != "ar" {
 		t.Fatalf("the language choice was not remembered: lang %q", lang)
 	}
+	browserScreenshot(t, ctx, "arabic-contact-320")
 	browserNavigate(t, ctx, ts.URL+"/F/"+other+"?lang=en")
 
 	// refusals
