@@ -322,9 +322,9 @@ func (e *env) dashSeed() *dashSeed {
 		return out
 	}
 	plans := []plan{
-		{"1001", "Ada Star", "Hackney", "Response 1", 25, rep(5, 20), 2},    // shortlisted
-		{"1002", "Ben Few", "Hackney", "Response 1", 5, rep(5, 3), 0},       // too few
-		{"1003", "Cy Low", "Hackney", "Response 2", 14, rep(1, 11), 1},      // training need
+		{"1001", "Ada Star", "Hackney", "Response 1", 25, rep(5, 20), 2}, // shortlisted
+		{"1002", "Ben Few", "Hackney", "Response 1", 5, rep(5, 3), 0},    // too few
+		{"1003", "Cy Low", "Hackney", "Response 2", 14, rep(1, 11), 1},   // training need
 		{"1004", "Di Mixed", "Camden", "Neighbourhood", 10, []int{3, 4, 2, 5, 4}, 0},
 		{"1005", "Ed None", "Camden", "", 0, nil, 0},
 	}

@@ -103,6 +103,10 @@ func Run(t *testing.T, open Opener) {
 		{"ContactRequests", testContactRequests},
 		{"ContactPurge", testContactPurge},
 		{"ContactClosed", testContactClosed},
+		{"DashboardScopes", testDashboardScopes},
+		{"DashboardFeedback", testDashboardFeedback},
+		{"DashboardFlags", testDashboardFlags},
+		{"Sessions", testSessions},
 		{"Backup", testBackup},
 		{"ReadyAndClose", testReadyAndClose},
 	} {
