@@ -236,11 +236,13 @@ func (d *Device) Status() (*Status, error) {
 
 // Paired reports whether the device has paired (revoked or not).
 func (d *Device) Paired() (bool, error) {
-	s, err := d.Status()
-	if err != nil {
-		return false, err
-	}
-	return s.Paired, nil
+	var paired bool
+	err := d.db.View(func(tx *bolt.Tx) error {
+		p, err := loadPairing(tx)
+		paired = p != nil
+		return err
+	})
+	return paired, err
 }
 
 // PendingCount is the number of outbox mutations not yet acknowledged.

@@ -83,10 +83,7 @@ func (d *Device) sync(ctx context.Context) (*SyncReport, error) {
 		rep.Pending = n
 	}
 	rep.DurationMillis = time.Since(start).Milliseconds()
-	if err != nil {
-		return rep, err
-	}
-	return rep, nil
+	return rep, err
 }
 
 // push sends the outbox in batches until it is empty. A batch's mutations leave

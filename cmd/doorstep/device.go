@@ -45,7 +45,9 @@ Every flag can also be set with DOORSTEP_ and its name in capitals, - as _
 func runDevice(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := deviceFlags("device", stderr)
 	state := fs.String("state", "", "device state `DIR`")
-	if err := deviceParse(fs, args, getenv); err != nil {
+	if err := deviceParse(fs, args, getenv); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
@@ -79,7 +81,9 @@ func runDevice(ctx context.Context, args []string, getenv func(string) string, s
 		fmt.Fprint(stderr, deviceUsage)
 		return usagef("device: unknown command %q", cmd)
 	}
-	if err := deviceParse(sub, rest, getenv, "state"); err != nil {
+	if err := deviceParse(sub, rest, getenv, "state"); errors.Is(err, flag.ErrHelp) {
+		return nil
+	} else if err != nil {
 		return err
 	}
 	if sub.NArg() > 0 {
@@ -111,11 +115,12 @@ func deviceFlags(name string, stderr io.Writer) *flag.FlagSet {
 }
 
 // deviceParse parses args, then sets every flag not given on the command line
-// (and not in skip) from its DOORSTEP_* environment variable. -h is not an error.
+// (and not in skip) from its DOORSTEP_* environment variable. After -h it
+// returns flag.ErrHelp, which runDevice answers with exit status 0.
 func deviceParse(fs *flag.FlagSet, args []string, getenv func(string) string, skip ...string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			return nil
+			return err
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}

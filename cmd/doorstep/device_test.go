@@ -71,6 +71,11 @@ func TestDeviceHelp(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "issue") || !strings.Contains(out, "--crime-ref") {
 		t.Fatalf("device help: exit %d, %q", code, out)
 	}
+	for _, args := range [][]string{{"device", "-h"}, {"device", "issue", "-h"}} {
+		if code, _, errs := runDeviceCLI(t, nil, args...); code != 0 || !strings.Contains(errs, "Usage: doorstep device") {
+			t.Errorf("%q: exit %d, %q", args, code, errs)
+		}
+	}
 }
 
 func TestDeviceWriteFileIsAtomic(t *testing.T) {
