@@ -12,12 +12,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// DefaultContactRetention is how long a victim's call-back request is kept
-// when Options.ContactRetention is zero. The contact form tells the victim;
-// the retention job deletes requests older than this
-// (doorstep.ContactStore.PurgeContactRequests).
-const DefaultContactRetention = 30 * 24 * time.Hour
-
 // contactView is what the "please contact me" form reads.
 type contactView struct {
 	Action, CSRF       string
@@ -242,7 +236,8 @@ func validEmail(e string) bool {
 func (s *Server) renderContact(c *gin.Context, status int, v *visit, form *contactForm, problems map[string]problem) {
 	t := s.messages(c)
 	p := s.newPage(c, t.ContactTitle)
-	days := int(s.contactRetention.Hours() / 24)
+	// the form promises what the retention job (ops_retention.go) does
+	days := max(1, int((s.retainContact+24*time.Hour-1)/(24*time.Hour)))
 	cv := &contactView{
 		Action: v.path() + "/contact", CSRF: s.issueCSRF(c),
 		Apart: fmt.Sprintf(t.ContactApart, days),

@@ -90,10 +90,6 @@ type Options struct {
 	// client address. Zero means DefaultAuthFailuresPerMin; negative turns
 	// the limit off.
 	AuthFailuresPerMinute int
-	// ContactRetention is how long victims' call-back requests are kept; the
-	// contact form tells the victim, and the retention job must purge with the
-	// same period. Zero means DefaultContactRetention.
-	ContactRetention time.Duration
 	// TrustedProxies are the addresses (or CIDRs) of reverse proxies whose
 	// X-Forwarded-For names the client. Empty: the peer address is the client.
 	TrustedProxies []string
@@ -111,32 +107,31 @@ type Options struct {
 
 // Server is the HTTP handler of Doorstep. It is safe for concurrent use.
 type Server struct {
-	store            doorstep.Store
-	publicURL        string
-	secureCookies    bool
-	adminTokenHash   []byte
-	keys             *keyring
-	tokenValidity    time.Duration
-	pairingValidity  time.Duration
-	log              *slog.Logger
-	now              func() time.Time
-	loc              *time.Location
-	leaflets         *leaflet.Library
-	renderer         *leaflet.Renderer
-	submitLimit      *limiter
-	leafletLimit     *limiter
-	authLimit        *limiter
-	pairLimit        *limiter
-	clock            *serverClock
-	metrics          *metrics
-	pages            map[string]*template.Template
-	catalog          catalog
-	contactRetention time.Duration
-	openapi          []byte
-	router           *gin.Engine
-	storeStats       func() StoreStats
-	retainContact    time.Duration
-	retainText       time.Duration
+	store           doorstep.Store
+	publicURL       string
+	secureCookies   bool
+	adminTokenHash  []byte
+	keys            *keyring
+	tokenValidity   time.Duration
+	pairingValidity time.Duration
+	log             *slog.Logger
+	now             func() time.Time
+	loc             *time.Location
+	leaflets        *leaflet.Library
+	renderer        *leaflet.Renderer
+	submitLimit     *limiter
+	leafletLimit    *limiter
+	authLimit       *limiter
+	pairLimit       *limiter
+	clock           *serverClock
+	metrics         *metrics
+	pages           map[string]*template.Template
+	catalog         catalog
+	openapi         []byte
+	router          *gin.Engine
+	storeStats      func() StoreStats
+	retainContact   time.Duration
+	retainText      time.Duration
 }
 
 // HashAdminToken is what Options.AdminTokenHash holds for token.
@@ -162,21 +157,20 @@ func New(opts Options) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{
-		store:            opts.Store,
-		publicURL:        pub,
-		secureCookies:    strings.HasPrefix(pub, "https:"),
-		adminTokenHash:   append([]byte(nil), opts.AdminTokenHash...),
-		keys:             keys,
-		tokenValidity:    opts.TokenValidity,
-		pairingValidity:  opts.PairingValidity,
-		log:              opts.Logger,
-		now:              opts.Now,
-		loc:              opts.Location,
-		leaflets:         opts.Leaflets,
-		metrics:          newMetrics(),
-		catalog:          newCatalog(),
-		contactRetention: opts.ContactRetention,
-		storeStats:       opts.StoreStats,
+		store:           opts.Store,
+		publicURL:       pub,
+		secureCookies:   strings.HasPrefix(pub, "https:"),
+		adminTokenHash:  append([]byte(nil), opts.AdminTokenHash...),
+		keys:            keys,
+		tokenValidity:   opts.TokenValidity,
+		pairingValidity: opts.PairingValidity,
+		log:             opts.Logger,
+		now:             opts.Now,
+		loc:             opts.Location,
+		leaflets:        opts.Leaflets,
+		metrics:         newMetrics(),
+		catalog:         newCatalog(),
+		storeStats:      opts.StoreStats,
 	}
 	if s.retainContact, s.retainText, err = retentionPeriods(opts.RetainContact, opts.RetainText); err != nil {
 		return nil, err
@@ -186,9 +180,6 @@ func New(opts Options) (*Server, error) {
 	}
 	if s.tokenValidity < time.Hour {
 		return nil, fmt.Errorf("server: token validity %v is under an hour", s.tokenValidity)
-	}
-	if s.contactRetention <= 0 {
-		s.contactRetention = DefaultContactRetention
 	}
 	if s.pairingValidity <= 0 {
 		s.pairingValidity = DefaultPairingValidity
