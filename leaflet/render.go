@@ -43,6 +43,9 @@ type Options struct {
 	IssuedAt time.Time
 	// FeedbackURL is printed as text and drawn as the QR code.
 	FeedbackURL string
+	// QR, when set, is FeedbackURL already encoded (a caller that also makes a
+	// PNG of it saves encoding it twice); it must encode exactly FeedbackURL.
+	QR *qrcode.Code
 	// CreationDate is the PDF's creation and modification date; zero means
 	// IssuedAt. Fix it for byte-identical output.
 	CreationDate time.Time
@@ -172,9 +175,14 @@ func (r *Renderer) render(w io.Writer, c *Content, opt Options, parseFonts bool)
 	if err := validate(c); err != nil {
 		return "", err
 	}
-	code, err := qrcode.Encode(opt.FeedbackURL)
-	if err != nil {
-		return "", err
+	code := opt.QR
+	if code == nil {
+		var err error
+		if code, err = qrcode.Encode(opt.FeedbackURL); err != nil {
+			return "", err
+		}
+	} else if code.Text() != opt.FeedbackURL {
+		return "", invalid("the QR code given does not encode the feedback URL")
 	}
 
 	l := newLayout(r, c, opt, requested, code.Bitmap())

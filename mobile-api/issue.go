@@ -109,7 +109,7 @@ func (d *Device) Issue(opts *IssueOptions) (*Issued, error) {
 			return err
 		}
 		pdf, version, err := d.leaflets.render(content, leafletDetails{
-			opts: o, officer: p.Officer, url: url, issuedAt: now,
+			opts: o, officer: p.Officer, url: url, qr: code, issuedAt: now,
 		})
 		if err != nil {
 			return err

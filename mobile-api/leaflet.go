@@ -9,6 +9,7 @@ import (
 
 	doorstep "github.com/doorstep-project/doorstep"
 	"github.com/doorstep-project/doorstep/leaflet"
+	"github.com/doorstep-project/doorstep/qrcode"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -38,6 +39,7 @@ type leafletDetails struct {
 	opts     IssueOptions
 	officer  doorstep.Officer
 	url      string
+	qr       *qrcode.Code // url, encoded once for both the PNG and the leaflet
 	issuedAt time.Time
 }
 
@@ -145,6 +147,7 @@ func (c *leafletCache) render(lc *leafletContent, det leafletDetails) ([]byte, s
 		CrimeRef:     det.opts.CrimeRef,
 		IssuedAt:     det.issuedAt,
 		FeedbackURL:  det.url,
+		QR:           det.qr,
 		Fallback:     lc.fallback,
 	})
 	if err != nil {

@@ -14,7 +14,8 @@ const MaxVersion = 6
 
 // Code is an encoded QR symbol at error correction level M.
 type Code struct {
-	qr *goqr.QRCode
+	qr   *goqr.QRCode
+	text string
 }
 
 // Encode encodes content at level M and refuses content that would need a QR
@@ -27,8 +28,11 @@ func Encode(content string) (*Code, error) {
 	if qr.VersionNumber > MaxVersion {
 		return nil, doorstep.Errorf(doorstep.EINVALID, "QR content of %d characters needs version %d, above %d", len(content), qr.VersionNumber, MaxVersion)
 	}
-	return &Code{qr: qr}, nil
+	return &Code{qr: qr, text: content}, nil
 }
+
+// Text is the content the code encodes.
+func (c *Code) Text() string { return c.text }
 
 // Version is the QR version (1..40) the content needed.
 func (c *Code) Version() int { return c.qr.VersionNumber }
