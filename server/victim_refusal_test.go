@@ -17,7 +17,7 @@ func TestVictimRefusalTable(t *testing.T) {
 	o := e.officer()
 	p := e.pair(o)
 	good, _ := e.sign(p, 1, t0())
-	expired, _ := e.sign(p, 2, t0().Add(-91 * 24 * time.Hour))
+	expired, _ := e.sign(p, 2, t0().Add(-91*24*time.Hour))
 	answered, _ := e.sign(p, 3, t0())
 	revoked, _ := e.sign(p, 4, t0())
 	mid := len(good) / 2
