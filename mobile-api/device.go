@@ -90,6 +90,9 @@ type Device struct {
 	cancel   context.CancelFunc // of the running Sync, nil when none
 
 	leaflets leafletCache
+
+	autoMu sync.Mutex
+	auto   *autoSync // the background sync loop, nil when none
 }
 
 // Open opens (creating it when missing, mode 0700) the state directory with
@@ -151,8 +154,10 @@ func OpenWithOptions(stateDir string, opts *Options) (*Device, error) {
 	}, nil
 }
 
-// Close cancels a running Sync and closes the state file.
+// Close stops the background sync, cancels a running Sync and closes the state
+// file.
 func (d *Device) Close() error {
+	d.StopAutoSync()
 	d.CancelSync()
 	d.client.CloseIdleConnections()
 	return d.db.Close()

@@ -155,6 +155,7 @@ func (d *Device) Issue(opts *IssueOptions) (*Issued, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.nudgeAutoSync()
 	return out, nil
 }
 

@@ -20,6 +20,7 @@ func (d *Device) Void(issuanceID, reason string) error {
 	if err := checkField("void reason", reason, dsync.MaxReasonLen); err != nil {
 		return err
 	}
+	defer d.nudgeAutoSync()
 	return d.db.Update(func(tx *bolt.Tx) error {
 		if _, err := activePairing(tx); err != nil {
 			return err
