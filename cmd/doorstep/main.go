@@ -52,7 +52,7 @@ Usage:
   doorstep admin   --server URL --token T  officer add|pairing-code|devices|device revoke|account add|summary ...
   doorstep device  --state DIR pair|issue|sync|feedback ...
   doorstep backup  --server URL --token T --out FILE
-  doorstep restore --from FILE --data DIR
+  doorstep restore --from FILE --data DIR [--server-key-file FILE]
 
 Run "doorstep COMMAND -h" for a command's flags. Every flag can also be set
 with a DOORSTEP_* environment variable (--public-url: DOORSTEP_PUBLIC_URL).
