@@ -112,11 +112,11 @@ func browserSubmit(t *testing.T, ctx context.Context, actions ...chromedp.Action
 	return statusOf(resp)
 }
 
-// browserSettle waits until the new document's footer (the last element of
-// every victim page) is in the DOM.
+// browserSettle waits until the new document's body is in the DOM, so that
+// later queries do not reach for nodes of the page before.
 func browserSettle(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
 		t.Fatalf("waiting for the page: %v", err)
 	}
 }
