@@ -17,17 +17,19 @@ import (
 // the switcher, then the language the code was issued in, then the
 // browser's), else the best match for the browser.
 func (s *Server) content(c *gin.Context, v *visit) *leaflet.Content {
-	if lc, ok := s.leaflets.Get(s.language(c)); ok {
+	lib := s.library()
+	if lc, ok := lib.Get(s.language(c)); ok {
 		return lc
 	}
-	lc, _ := s.leaflets.Get(s.leaflets.Match(c.GetHeader("Accept-Language")))
+	lc, _ := lib.Get(lib.Match(c.GetHeader("Accept-Language")))
 	return lc
 }
 
 // addRights adds the victim's rights and support contacts, and the link to
 // download the leaflet again, when leaflet content is configured.
 func (s *Server) addRights(c *gin.Context, p *page, v *visit) {
-	if s.leaflets == nil {
+	lib := s.library()
+	if lib == nil {
 		return
 	}
 	lc := s.content(c, v)
@@ -46,7 +48,7 @@ func (s *Server) addRights(c *gin.Context, p *page, v *visit) {
 	}
 	support := lc
 	if lc.FocusDesk.Name == "" && len(lc.Contacts) == 0 { // web-only content: contacts in English
-		if en, ok := s.leaflets.Get(leaflet.DefaultLanguage); ok && en != lc {
+		if en, ok := lib.Get(leaflet.DefaultLanguage); ok && en != lc {
 			support = en
 			r.SupportLang = en.Language
 			r.SupportHeading = en.Label("contacts")
@@ -89,7 +91,7 @@ func telURI(phone string) template.URL {
 // reference (the server may not have it, and a URL must never carry it).
 func (s *Server) handleLeafletPDF() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.leaflets == nil {
+		if s.library() == nil {
 			s.errorPage(c, doorstep.Errorf(doorstep.ENOTFOUND, "leaflets are not configured"))
 			return
 		}

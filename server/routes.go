@@ -31,6 +31,8 @@ func (s *Server) routes() {
 	admin.POST("/pairing-codes", s.handlePairingCodeCreate())
 	admin.POST("/devices/:id/revoke", s.handleDeviceRevoke())
 	admin.POST("/accounts", s.handleAccountCreate())
+	admin.GET("/content", s.handleContentList())
+	admin.POST("/content", s.handleContentPublish())
 	admin.GET("/audit", s.handleAudit())
 	admin.GET("/backup", s.handleBackup())
 	admin.GET("/contact-requests", s.handleContactList())

@@ -10,6 +10,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -18,6 +19,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	doorstep "github.com/doorstep-project/doorstep"
@@ -117,7 +120,8 @@ type Server struct {
 	log             *slog.Logger
 	now             func() time.Time
 	loc             *time.Location
-	leaflets        *leaflet.Library
+	leaflets        atomic.Pointer[leaflet.Library] // library(): embedded content with published versions applied
+	contentMu       sync.Mutex                      // serialises publishing
 	renderer        *leaflet.Renderer
 	submitLimit     *limiter
 	leafletLimit    *limiter
@@ -167,7 +171,6 @@ func New(opts Options) (*Server, error) {
 		log:             opts.Logger,
 		now:             opts.Now,
 		loc:             opts.Location,
-		leaflets:        opts.Leaflets,
 		metrics:         newMetrics(),
 		catalog:         newCatalog(),
 		storeStats:      opts.StoreStats,
@@ -197,10 +200,15 @@ func New(opts Options) (*Server, error) {
 	s.pairLimit = newLimiter(perMinute(opts.PairsPerMinute, DefaultPairsPerMin), s.now)
 	s.leafletLimit = newLimiter(perMinute(opts.LeafletsPerMinute, DefaultLeafletsPerMin), s.now)
 	s.authLimit = newLimiter(perMinute(opts.AuthFailuresPerMinute, DefaultAuthFailuresPerMin), s.now)
-	if s.leaflets != nil {
+	if opts.Leaflets != nil {
 		if s.renderer, err = leaflet.NewRenderer(); err != nil {
 			return nil, fmt.Errorf("server: leaflet renderer: %w", err)
 		}
+		lib, err := s.applyPublished(context.Background(), opts.Leaflets)
+		if err != nil {
+			return nil, err
+		}
+		s.leaflets.Store(lib)
 	}
 	s.clock = newServerClock(s.now)
 	if s.pages, err = parsePages(); err != nil {
