@@ -11,9 +11,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
+	"github.com/doorstep-project/doorstep/leaflet"
 	dsync "github.com/doorstep-project/doorstep/sync"
 )
 
@@ -33,6 +35,9 @@ Commands:
   account add --username U --role admin|trainer
                                     a dashboard account; the password is read from stdin
   audit [--limit N]                 who viewed which officer's feedback
+  content list                      the leaflet content in force, per language
+  content publish --file F          publish a new version of one language's content
+                                    (JSON as in leaflet/content/; "-" reads stdin)
 `
 
 // adminClient calls the admin API.
@@ -56,7 +61,7 @@ func runAdmin(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	name := rest[0]
 	rest = rest[1:]
-	if (name == "officer" || name == "account" || name == "device") && len(rest) > 0 {
+	if (name == "officer" || name == "account" || name == "device" || name == "content") && len(rest) > 0 {
 		name += " " + rest[0]
 		rest = rest[1:]
 	}
@@ -161,6 +166,34 @@ func adminCommand(name string, fs *flag.FlagSet) (func(stdin io.Reader, args []s
 				return "", "", nil, usagef("admin account add: give the password on stdin (echo \"$PASSWORD\" | doorstep admin account add ...)")
 			}
 			return "POST", "/api/v1/admin/accounts", map[string]string{"username": *user, "password": pass, "role": *role}, nil
+		}, nil
+	case "content list":
+		return func(_ io.Reader, args []string) (string, string, any, error) {
+			return "GET", "/api/v1/admin/content", nil, noArgs(args)
+		}, nil
+	case "content publish":
+		file := fs.String("file", "", "content `FILE` (- for stdin)")
+		return func(stdin io.Reader, args []string) (string, string, any, error) {
+			if err := errors.Join(noArgs(args), need("file", *file)); err != nil {
+				return "", "", nil, firstUsage(err)
+			}
+			r := stdin
+			if *file != "-" {
+				f, err := os.Open(*file)
+				if err != nil {
+					return "", "", nil, fmt.Errorf("admin content publish: %w", err)
+				}
+				defer f.Close()
+				r = f
+			}
+			body, err := io.ReadAll(io.LimitReader(r, leaflet.MaxContentSize+1))
+			if err != nil {
+				return "", "", nil, fmt.Errorf("admin content publish: reading %s: %w", *file, err)
+			}
+			if !json.Valid(body) {
+				return "", "", nil, fmt.Errorf("admin content publish: %s is not JSON", *file)
+			}
+			return "POST", "/api/v1/admin/content", json.RawMessage(body), nil
 		}, nil
 	case "audit":
 		limit := fs.Int("limit", 100, "at most `N` entries")

@@ -212,6 +212,30 @@ func TestServeEndToEnd(t *testing.T) {
 	if code != 0 || jsonField(t, out, "role") != "trainer" {
 		t.Fatalf("account add: %d %s %s", code, out, errs)
 	}
+	// publish a new version of the English leaflet content, then refuse it again
+	raw, err := os.ReadFile(filepath.Join("..", "..", "leaflet", "content", "en.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var content map[string]any
+	if err := json.Unmarshal(raw, &content); err != nil {
+		t.Fatal(err)
+	}
+	content["version"] = "2099-01.1"
+	raw, _ = json.Marshal(content)
+	contentFile := filepath.Join(t.TempDir(), "en.json")
+	if err := os.WriteFile(contentFile, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out = mustRun(t, bin, env, "admin", "content", "publish", "--file", contentFile); jsonField(t, out, "version") != "2099-01.1" {
+		t.Fatalf("content publish printed %s", out)
+	}
+	if out = mustRun(t, bin, env, "admin", "content", "list"); !strings.Contains(out, `"version": "2099-01.1"`) {
+		t.Fatalf("content list after publish: %s", out)
+	}
+	if code, _, errs := runBin(t, bin, "", env, "admin", "content", "publish", "--file", contentFile); code != 1 || !strings.Contains(errs, "2099-01.1") {
+		t.Fatalf("republishing a version: exit %d, %s", code, errs)
+	}
 	// refusals: wrong token, bad usage, unknown device
 	code, _, errs = runBin(t, bin, "", []string{"DOORSTEP_SERVER=" + p.url, "DOORSTEP_ADMIN_TOKEN=wrong-token-wrong-token"}, "admin", "officers")
 	if code != 1 || !strings.Contains(errs, "wrong admin token") || strings.Count(strings.TrimSpace(errs), "\n") != 0 {
