@@ -125,7 +125,7 @@ func (d *dash) handleLogin() gin.HandlerFunc {
 		} else if n > 0 {
 			d.s.log.InfoContext(ctx, "expired sessions purged", "count", n)
 		}
-		d.s.setSessionCookie(c, id, sess.ExpiresAt)
+		d.s.setSessionCookie(c, id)
 		d.s.log.InfoContext(ctx, "signed in", "request_id", requestID(c), "actor", a.Username, "role", a.Role)
 		c.Redirect(http.StatusSeeOther, safeNext(next))
 	}
@@ -157,7 +157,7 @@ func (d *dash) handleLogout() gin.HandlerFunc {
 			d.fail(c, err)
 			return
 		}
-		d.s.setSessionCookie(c, "", time.Time{})
+		d.s.setSessionCookie(c, "")
 		c.Redirect(http.StatusSeeOther, "/login")
 	}
 }

@@ -47,7 +47,7 @@ func randomToken() string {
 }
 
 // setSessionCookie sets (or, with an empty id, clears) the session cookie.
-func (s *Server) setSessionCookie(c *gin.Context, id string, expires time.Time) {
+func (s *Server) setSessionCookie(c *gin.Context, id string) {
 	ck := &http.Cookie{
 		Name:     sessionCookie,
 		Value:    id,
@@ -58,9 +58,10 @@ func (s *Server) setSessionCookie(c *gin.Context, id string, expires time.Time) 
 	}
 	if id == "" {
 		ck.MaxAge = -1
-	} else {
-		ck.Expires = expires
 	}
+	// A live session's cookie has no expiry of its own: the browser drops it
+	// when it closes, and the store refuses it after sessionLifetime, so a
+	// browser with a wrong clock neither loses it early nor keeps it late.
 	http.SetCookie(c.Writer, ck)
 }
 
