@@ -76,9 +76,24 @@
 //	content_latest      language -> content key of the version published last
 //	accounts            username -> Account with password hash
 //	audit               sequence (8) -> AuditEntry
+//	scope_summaries     scope -> counts, for "*" (the force), "b" 0x1f borough and
+//	                    "t" 0x1f borough 0x1f team (dashboard.go)
+//	scope_daily         scope + 0 + "YYYY-MM-DD" -> counts for that day of visits
+//	scope_feedback      scope + 0 + receive time (8) + token (8) -> "": the
+//	                    dashboard's comments, newest first, per borough, team, force
+//	alerts              scope or "o" 0x1f officer ID, + 0 + receive time (8) +
+//	                    token (8) -> "": ratings of 1 or 2 not yet reviewed
+//	flags               flag ID (UUIDv7) -> Flag
+//	officer_flags       officer ID + 0 + flag ID -> ""
+//	sessions            SHA-256 of the session ID -> Session (expired ones purged
+//	                    at sign-in)
 //	contact_requests    request ID (UUIDv7 of its creation) -> ContactRequest;
 //	                    apart from feedback, purged after retention (contact.go)
 //	contact_tokens      device ID (4) + counter (4) -> request ID (one per code)
+//
+// The scope aggregates and indexes are written by aggDelta.flush in the
+// transaction of the feedback or push that changes them; a store written
+// before they existed has them built once at open (meta "dashboard").
 //
 // A pull (Changes) merges the device's own feed with the broadcast feed from
 // its cursor on, so it reads only changes the device may see.
