@@ -211,6 +211,7 @@ type commentRow struct {
 
 type flagView struct {
 	Kind, Note, By, At, Feedback, DeleteURL string
+	OfficerName, OfficerHref                string
 }
 
 // filterView is the comment filter as the form shows it.
@@ -478,6 +479,22 @@ func (d *dash) handleOverview() gin.HandlerFunc {
 		for _, o := range officers {
 			byID[o.Officer.ID] = o.Officer
 		}
+		// the newest flags on officers in scope
+		flags, err := d.s.store.Flags(ctx, "", 500)
+		if err != nil {
+			d.fail(c, err)
+			return
+		}
+		for _, fl := range flags {
+			if o := byID[fl.OfficerID]; o != nil && len(p.Flags) < dashAlerts {
+				v := d.flagView(fl)
+				v.OfficerName, v.OfficerHref = officerLabel(o), officerURL(o.ID)
+				if fl.Feedback != nil {
+					v.OfficerHref += "#c-" + v.Feedback
+				}
+				p.Flags = append(p.Flags, v)
+			}
+		}
 		if err := d.fillComments(c, p, sc, f, byID); err != nil {
 			d.fail(c, err)
 			return
@@ -741,11 +758,7 @@ func (d *dash) handleOfficer() gin.HandlerFunc {
 			return
 		}
 		for _, fl := range flags {
-			v := flagView{Kind: fl.Kind, Note: fl.Note, By: fl.By, At: fl.At.In(d.s.loc).Format("2 Jan 2006 15:04"), DeleteURL: "/dashboard/flags/" + url.PathEscape(fl.ID) + "/delete"}
-			if fl.Feedback != nil {
-				v.Feedback = refString(*fl.Feedback)
-			}
-			p.Flags = append(p.Flags, v)
+			p.Flags = append(p.Flags, d.flagView(fl))
 		}
 		if err := d.fillComments(c, p, sc, f, map[string]*doorstep.Officer{id: o}); err != nil {
 			d.fail(c, err)
@@ -753,6 +766,15 @@ func (d *dash) handleOfficer() gin.HandlerFunc {
 		}
 		d.render(c, http.StatusOK, "view", p)
 	}
+}
+
+func (d *dash) flagView(fl *doorstep.Flag) flagView {
+	v := flagView{Kind: fl.Kind, Note: fl.Note, By: fl.By, At: fl.At.In(d.s.loc).Format("2 Jan 2006 15:04"),
+		DeleteURL: "/dashboard/flags/" + url.PathEscape(fl.ID) + "/delete"}
+	if fl.Feedback != nil {
+		v.Feedback = refString(*fl.Feedback)
+	}
+	return v
 }
 
 // formFor reads a dashboard form and checks its CSRF token.

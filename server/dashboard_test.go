@@ -566,6 +566,10 @@ func TestDashboardFlagsAlertsReview(t *testing.T) {
 	if flags, _ := e.store.Flags(ctx, cy.ID, 0); len(flags) != 1 {
 		t.Fatalf("%d flags after removing one", len(flags))
 	}
+	wantDashPage(t, u.get("/dashboard?borough=Hackney"), http.StatusOK, "Recent flags", "1003 Cy Low", "Book onto the victim care refresher.")
+	if body := u.get("/dashboard?borough=Camden").Body.String(); strings.Contains(body, "Book onto") {
+		t.Fatal("Camden's overview lists a Hackney officer's flag")
+	}
 }
 
 func TestDashboardExportCSV(t *testing.T) {
