@@ -34,6 +34,9 @@ type testEnv struct {
 	url   string
 	// officerCount names officers apart (collar numbers are unique).
 	officerCount atomic.Int32
+	// pushes counts the push requests the server has received, so that fault
+	// tests can act at a given point of a sync.
+	pushes atomic.Int64
 }
 
 // newEnv starts a server whose clock is now (time.Now when nil).
@@ -57,13 +60,19 @@ func newEnv(t testing.TB, now func() time.Time) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs.Config.Handler = srv
+	e := &testEnv{t: t, store: store, url: url}
+	hs.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/api/v1/device/push" {
+			e.pushes.Add(1)
+		}
+		srv.ServeHTTP(w, r)
+	})
 	hs.Start()
 	t.Cleanup(func() {
 		hs.Close()
 		store.Close()
 	})
-	return &testEnv{t: t, store: store, url: url}
+	return e
 }
 
 // admin calls the admin API and decodes a 2xx answer into out.

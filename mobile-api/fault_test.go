@@ -76,12 +76,13 @@ func TestChildProcess(t *testing.T) {
 }
 
 // runAndKill starts the device process in mode on dir and kills it with
-// SIGKILL after a random delay. In "sync" mode the delay is in [0, max) from
-// "ready"; in "issue" mode it runs from the first "issued" line and is up to
-// twice the time that first issue took, so that kills land anywhere in an
-// issue however fast the machine is. It reports whether the kill landed
-// (false: the process finished first).
-func runAndKill(t *testing.T, mode, dir string, max time.Duration) bool {
+// SIGKILL. In "sync" mode the kill comes a random 0–3 ms after kill is closed
+// (the test closes it when the server receives a chosen push, so the kill
+// lands mid-sync however fast the machine is); in "issue" mode a random delay
+// runs from the first "issued" line and is up to twice the time that first
+// issue took, so that kills land anywhere in an issue. It reports whether the
+// kill landed (false: the process finished first).
+func runAndKill(t *testing.T, mode, dir string, kill <-chan struct{}) bool {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChildProcess$", "-test.count=1")
 	cmd.Env = append(os.Environ(), childModeEnv+"="+mode, childStateEnv+"="+dir)
@@ -121,10 +122,16 @@ func runAndKill(t *testing.T, mode, dir string, max time.Duration) bool {
 		}
 	}
 	waitFor("ready")
+	var delay time.Duration
 	if mode == "issue" {
 		start := time.Now()
 		waitFor("issued")
-		max = 2 * time.Since(start)
+		delay = time.Duration(rand.Int64N(int64(2 * time.Since(start))))
+		closed := make(chan struct{})
+		close(closed)
+		kill = closed
+	} else {
+		delay = time.Duration(rand.Int64N(int64(3 * time.Millisecond)))
 	}
 	waited := make(chan error, 1)
 	go func() { waited <- cmd.Wait() }()
@@ -134,7 +141,15 @@ func runAndKill(t *testing.T, mode, dir string, max time.Duration) bool {
 			t.Fatalf("device process failed: %v: %s", err, stderr.String())
 		}
 		return false
-	case <-time.After(time.Duration(rand.Int64N(int64(max)))):
+	case <-kill:
+	}
+	select {
+	case err := <-waited:
+		if err != nil {
+			t.Fatalf("device process failed: %v: %s", err, stderr.String())
+		}
+		return false
+	case <-time.After(delay):
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +178,23 @@ func TestSyncSurvivesSIGKILL(t *testing.T) {
 	d.Close()
 	kills, finished := 0, false
 	for round := 0; round < 20 && !finished; round++ {
-		if runAndKill(t, "sync", dir, 80*time.Millisecond) {
+		// Kill while the server takes the first or second push of this run.
+		at := e.pushes.Load() + 1 + rand.Int64N(2)
+		kill := make(chan struct{})
+		stop := make(chan struct{})
+		go func() {
+			defer close(kill)
+			for e.pushes.Load() < at {
+				select {
+				case <-stop:
+					return
+				case <-time.After(100 * time.Microsecond):
+				}
+			}
+		}()
+		landed := runAndKill(t, "sync", dir, kill)
+		close(stop)
+		if landed {
 			kills++
 		} else {
 			finished = true
@@ -197,7 +228,7 @@ func TestIssueSurvivesSIGKILL(t *testing.T) {
 	d, officer := e.device(dir, "")
 	d.Close()
 	for range 6 {
-		if !runAndKill(t, "issue", dir, 0) {
+		if !runAndKill(t, "issue", dir, nil) {
 			t.Fatal("the issuing process stopped by itself")
 		}
 	}
