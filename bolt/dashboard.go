@@ -17,14 +17,14 @@ import (
 // ("*"), a borough ("b" 0x1f borough) or a team ("t" 0x1f borough 0x1f
 // team); officers use the per-officer buckets kept already (summaries,
 // daily, officer_feedback), except in alerts, where "o" 0x1f officer ID.
-var (
-	bucketScopeSummaries = []byte("scope_summaries")
-	bucketScopeDaily     = []byte("scope_daily")
-	bucketScopeFeedback  = []byte("scope_feedback")
-	bucketAlerts         = []byte("alerts")
-	bucketFlags          = []byte("flags")
-	bucketOfficerFlags   = []byte("officer_flags")
-	bucketSessions       = []byte("sessions")
+const (
+	bucketScopeSummaries = "scope_summaries"
+	bucketScopeDaily     = "scope_daily"
+	bucketScopeFeedback  = "scope_feedback"
+	bucketAlerts         = "alerts"
+	bucketFlags          = "flags"
+	bucketOfficerFlags   = "officer_flags"
+	bucketSessions       = "sessions"
 )
 
 // keyDashboard is the meta key saying the scope aggregates have been built
@@ -32,8 +32,8 @@ var (
 const keyDashboard = "dashboard"
 
 func dashboardBuckets() [][]byte {
-	return [][]byte{bucketScopeSummaries, bucketScopeDaily, bucketScopeFeedback, bucketAlerts,
-		bucketFlags, bucketOfficerFlags, bucketSessions}
+	return [][]byte{[]byte(bucketScopeSummaries), []byte(bucketScopeDaily), []byte(bucketScopeFeedback), []byte(bucketAlerts),
+		[]byte(bucketFlags), []byte(bucketOfficerFlags), []byte(bucketSessions)}
 }
 
 const (
@@ -122,10 +122,10 @@ func (a *aggDelta) flushDashboard(tx *bbolt.Tx) error {
 			add(days, string(prefixKey(sk))+k[i+1:], d)
 		}
 	}
-	if err := flushCounts(tx.Bucket(bucketScopeSummaries), sums); err != nil {
+	if err := flushCounts(tx.Bucket([]byte(bucketScopeSummaries)), sums); err != nil {
 		return err
 	}
-	if err := flushCounts(tx.Bucket(bucketScopeDaily), days); err != nil {
+	if err := flushCounts(tx.Bucket([]byte(bucketScopeDaily)), days); err != nil {
 		return err
 	}
 	for _, f := range a.fresh {
@@ -143,7 +143,7 @@ func (a *aggDelta) flushDashboard(tx *bbolt.Tx) error {
 // indexFeedback adds f to its scopes' feedback indexes and, when it is a
 // low rating not yet reviewed, to the alerts.
 func indexFeedback(tx *bbolt.Tx, o *doorstep.Officer, f *doorstep.Feedback) error {
-	sf := tx.Bucket(bucketScopeFeedback)
+	sf := tx.Bucket([]byte(bucketScopeFeedback))
 	for _, k := range scopeKeys(o) {
 		if err := sf.Put(officerFbKey(k, f.ReceivedAt, f.Token), nil); err != nil {
 			return err
@@ -153,7 +153,7 @@ func indexFeedback(tx *bbolt.Tx, o *doorstep.Officer, f *doorstep.Feedback) erro
 }
 
 func setAlert(tx *bbolt.Tx, o *doorstep.Officer, f *doorstep.Feedback, on bool) error {
-	al := tx.Bucket(bucketAlerts)
+	al := tx.Bucket([]byte(bucketAlerts))
 	for _, k := range append(scopeKeys(o), officerScopeKey(o.ID)) {
 		key := officerFbKey(k, f.ReceivedAt, f.Token)
 		var err error
@@ -233,7 +233,7 @@ func (db *DB) ScopeStats(ctx context.Context, scope doorstep.Scope) (doorstep.St
 			}
 			return c.decode(tx.Bucket(bucketSummaries).Get([]byte(scope.OfficerID)))
 		}
-		return c.decode(tx.Bucket(bucketScopeSummaries).Get([]byte(scopeKeyOf(scope))))
+		return c.decode(tx.Bucket([]byte(bucketScopeSummaries)).Get([]byte(scopeKeyOf(scope))))
 	})
 	return c.stats(), err
 }
@@ -250,7 +250,7 @@ func (db *DB) ScopeDaily(ctx context.Context, scope doorstep.Scope, from, to tim
 	var out []doorstep.DayStats
 	err := db.view(ctx, "scope daily", func(tx *bbolt.Tx) error {
 		out = nil
-		b, key := tx.Bucket(bucketScopeDaily), scopeKeyOf(scope)
+		b, key := tx.Bucket([]byte(bucketScopeDaily)), scopeKeyOf(scope)
 		if scope.OfficerID != "" {
 			if tx.Bucket(bucketOfficers).Get([]byte(scope.OfficerID)) == nil {
 				return notFound("officer")
@@ -318,7 +318,7 @@ func (db *DB) Groups(ctx context.Context) ([]doorstep.GroupStats, error) {
 		if err != nil {
 			return err
 		}
-		err = tx.Bucket(bucketScopeSummaries).ForEach(func(k, v []byte) error {
+		err = tx.Bucket([]byte(bucketScopeSummaries)).ForEach(func(k, v []byte) error {
 			parts := strings.Split(string(k), scopeSep)
 			var g *doorstep.GroupStats
 			switch {
@@ -399,7 +399,7 @@ func (db *DB) EachFeedback(ctx context.Context, scope doorstep.Scope, filter doo
 		return err
 	}
 	return db.view(ctx, "scope feedback", func(tx *bbolt.Tx) error {
-		b, key := tx.Bucket(bucketScopeFeedback), scopeKeyOf(scope)
+		b, key := tx.Bucket([]byte(bucketScopeFeedback)), scopeKeyOf(scope)
 		if scope.OfficerID != "" {
 			if tx.Bucket(bucketOfficers).Get([]byte(scope.OfficerID)) == nil {
 				return notFound("officer")
@@ -476,7 +476,7 @@ func (db *DB) Alerts(ctx context.Context, scope doorstep.Scope, limit int) ([]*d
 			}
 			key = officerScopeKey(scope.OfficerID)
 		}
-		return walkNewest(tx, tx.Bucket(bucketAlerts), key, time.Time{}, time.Time{}, func(f *doorstep.Feedback) (bool, error) {
+		return walkNewest(tx, tx.Bucket([]byte(bucketAlerts)), key, time.Time{}, time.Time{}, func(f *doorstep.Feedback) (bool, error) {
 			out = append(out, f)
 			return limit <= 0 || len(out) < limit, nil
 		})
@@ -552,12 +552,12 @@ func (db *DB) AddFlag(ctx context.Context, f *doorstep.Flag) error {
 				return notFound("feedback")
 			}
 		}
-		flags := tx.Bucket(bucketFlags)
+		flags := tx.Bucket([]byte(bucketFlags))
 		flags.FillPercent = appendFill
 		if err := put(flags, []byte(rec.ID), &rec); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOfficerFlags).Put(append(prefixKey(rec.OfficerID), rec.ID...), nil)
+		return tx.Bucket([]byte(bucketOfficerFlags)).Put(append(prefixKey(rec.OfficerID), rec.ID...), nil)
 	})
 	if err == nil {
 		*f = rec
@@ -570,7 +570,7 @@ func (db *DB) Flags(ctx context.Context, officerID string, limit int) ([]*doorst
 	var out []*doorstep.Flag
 	err := db.view(ctx, "flags", func(tx *bbolt.Tx) error {
 		out = nil
-		flags := tx.Bucket(bucketFlags)
+		flags := tx.Bucket([]byte(bucketFlags))
 		one := func(id []byte) (bool, error) {
 			f := new(doorstep.Flag)
 			ok, err := get(flags, id, f)
@@ -593,7 +593,7 @@ func (db *DB) Flags(ctx context.Context, officerID string, limit int) ([]*doorst
 			return notFound("officer")
 		}
 		prefix := prefixKey(officerID)
-		c := tx.Bucket(bucketOfficerFlags).Cursor()
+		c := tx.Bucket([]byte(bucketOfficerFlags)).Cursor()
 		k, _ := c.Seek(append([]byte(officerID), 1))
 		if k == nil {
 			k, _ = c.Last()
@@ -613,7 +613,7 @@ func (db *DB) Flags(ctx context.Context, officerID string, limit int) ([]*doorst
 // DeleteFlag removes a flag and its index entry.
 func (db *DB) DeleteFlag(ctx context.Context, id string) error {
 	return db.write(ctx, "delete flag", func(tx *bbolt.Tx) error {
-		flags := tx.Bucket(bucketFlags)
+		flags := tx.Bucket([]byte(bucketFlags))
 		var f doorstep.Flag
 		ok, err := get(flags, []byte(id), &f)
 		if err != nil {
@@ -625,6 +625,6 @@ func (db *DB) DeleteFlag(ctx context.Context, id string) error {
 		if err := flags.Delete([]byte(id)); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOfficerFlags).Delete(append(prefixKey(f.OfficerID), f.ID...))
+		return tx.Bucket([]byte(bucketOfficerFlags)).Delete(append(prefixKey(f.OfficerID), f.ID...))
 	})
 }

@@ -19,7 +19,7 @@ func (db *DB) CreateSession(ctx context.Context, s *doorstep.Session) error {
 		rec.CreatedAt = db.opts.Now().UTC()
 	}
 	err := db.write(ctx, "create session", func(tx *bbolt.Tx) error {
-		return put(tx.Bucket(bucketSessions), rec.IDHash, &rec)
+		return put(tx.Bucket([]byte(bucketSessions)), rec.IDHash, &rec)
 	})
 	if err == nil {
 		*s = rec
@@ -31,7 +31,7 @@ func (db *DB) CreateSession(ctx context.Context, s *doorstep.Session) error {
 func (db *DB) Session(ctx context.Context, idHash []byte, now time.Time) (*doorstep.Session, error) {
 	s := new(doorstep.Session)
 	err := db.view(ctx, "session", func(tx *bbolt.Tx) error {
-		ok, err := get(tx.Bucket(bucketSessions), idHash, s)
+		ok, err := get(tx.Bucket([]byte(bucketSessions)), idHash, s)
 		if err == nil && (!ok || !now.Before(s.ExpiresAt)) {
 			err = notFound("session")
 		}
@@ -46,7 +46,7 @@ func (db *DB) Session(ctx context.Context, idHash []byte, now time.Time) (*doors
 // DeleteSession removes a session (signing out).
 func (db *DB) DeleteSession(ctx context.Context, idHash []byte) error {
 	return db.write(ctx, "delete session", func(tx *bbolt.Tx) error {
-		return tx.Bucket(bucketSessions).Delete(idHash)
+		return tx.Bucket([]byte(bucketSessions)).Delete(idHash)
 	})
 }
 
@@ -55,7 +55,7 @@ func (db *DB) PurgeSessions(ctx context.Context, now time.Time) (int, error) {
 	var n int
 	err := db.write(ctx, "purge sessions", func(tx *bbolt.Tx) error {
 		n = 0
-		b := tx.Bucket(bucketSessions)
+		b := tx.Bucket([]byte(bucketSessions))
 		var dead [][]byte
 		err := b.ForEach(func(k, v []byte) error {
 			var s struct {

@@ -69,12 +69,10 @@ func (u *user) do(method, target string, values url.Values, header http.Header) 
 
 func (u *user) get(target string) *httptest.ResponseRecorder { return u.do("GET", target, nil, nil) }
 
-var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // csrfOf is the CSRF field of the first form on a page.
 func csrfOf(t testing.TB, body string) string {
 	t.Helper()
-	m := csrfRE.FindStringSubmatch(body)
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(body)
 	if m == nil {
 		t.Fatalf("no csrf field on the page:\n%.2000s", body)
 	}
