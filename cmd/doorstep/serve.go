@@ -92,6 +92,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs.Var(&retainText, "retention-text", "how long the free text of feedback is kept (`DAYS`d or a Go duration); ratings and answers are kept")
 	retentionEvery := fs.Duration("retention-every", server.DefaultRetentionEvery, "how often the retention job runs (`DURATION`); it also runs at start")
 	shutdownTimeout := fs.Duration("shutdown-timeout", defaultShutdownTimeout, "how long SIGTERM waits for requests in flight (`DURATION`) before cutting them")
+	maxBatchSize := fs.Int("max-batch-size", bolt.DefaultMaxBatchSize, "group commit: at most `N` concurrent writes share one transaction and fsync; 1 turns group commit off (one fsync per request, the baseline for load tests)")
+	maxBatchDelay := fs.Duration("max-batch-delay", bolt.DefaultMaxBatchDelay, "group commit: a batch of concurrent writes commits this `DURATION` after its first write at the latest (a lone writer never waits)")
 	if help, err := parseFlags(fs, args, getenv); help || err != nil {
 		return err
 	}
@@ -107,6 +109,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	if *retentionEvery < time.Minute || *shutdownTimeout <= 0 {
 		return usagef("serve: --retention-every must be at least 1m and --shutdown-timeout positive")
+	}
+	if *maxBatchSize < 1 || *maxBatchDelay <= 0 {
+		return usagef("serve: --max-batch-size must be 1 or more and --max-batch-delay positive")
+	}
+	batchSize := *maxBatchSize
+	if batchSize == 1 {
+		batchSize = -1 // bolt: batching off, every write commits alone
 	}
 	var handler slog.Handler
 	switch *logFormat {
@@ -151,7 +160,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	store, err := bolt.Open(storePath, bolt.Options{CheckToken: check})
+	store, err := bolt.Open(storePath, bolt.Options{CheckToken: check, MaxBatchSize: batchSize, MaxBatchDelay: *maxBatchDelay})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
