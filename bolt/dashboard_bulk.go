@@ -51,22 +51,8 @@ func (db *DB) ImportFeedback(ctx context.Context, fbs []*doorstep.Feedback) erro
 				}
 				devices[d.ID] = d
 			}
-			fb.OfficerID, fb.IssuanceID = d.OfficerID, ""
-			is, err := issuanceOf(tx, fb.Token)
-			switch {
-			case doorstep.ErrorCode(err) == doorstep.ENOTFOUND:
-				if d.Revoked() {
-					return doorstep.Errorf(doorstep.EREVOKED, "this code's device was revoked before the code synced")
-				}
-			case err != nil:
+			if err := linkFeedback(tx, &fb, d); err != nil {
 				return err
-			case is.Voided:
-				return doorstep.Errorf(doorstep.EEXPIRED, "this code was cancelled by the officer")
-			default:
-				fb.IssuanceID = is.ID
-				if fb.IssuedAt.IsZero() {
-					fb.IssuedAt = is.IssuedAt
-				}
 			}
 			raw, err := json.Marshal(&fb)
 			if err != nil {

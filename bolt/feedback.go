@@ -71,22 +71,8 @@ func (db *DB) SubmitFeedback(ctx context.Context, f *doorstep.Feedback) error {
 		if err != nil {
 			return err
 		}
-		fb.OfficerID, fb.IssuanceID = d.OfficerID, ""
-		is, err := issuanceOf(tx, fb.Token)
-		switch {
-		case doorstep.ErrorCode(err) == doorstep.ENOTFOUND:
-			if d.Revoked() {
-				return doorstep.Errorf(doorstep.EREVOKED, "this code's device was revoked before the code synced")
-			}
-		case err != nil:
+		if err := linkFeedback(tx, &fb, d); err != nil {
 			return err
-		case is.Voided:
-			return doorstep.Errorf(doorstep.EEXPIRED, "this code was cancelled by the officer")
-		default:
-			fb.IssuanceID = is.ID
-			if fb.IssuedAt.IsZero() {
-				fb.IssuedAt = is.IssuedAt
-			}
 		}
 		raw, err := json.Marshal(&fb)
 		if err != nil {
@@ -178,4 +164,27 @@ func (db *DB) OfficerFeedback(ctx context.Context, officerID string, filter door
 		return nil
 	})
 	return out, err
+}
+
+// linkFeedback attributes fb to d's officer and links it to its issuance when
+// that has synced: the rules SubmitFeedback and ImportFeedback share.
+func linkFeedback(tx *bbolt.Tx, fb *doorstep.Feedback, d *doorstep.Device) error {
+	fb.OfficerID, fb.IssuanceID = d.OfficerID, ""
+	is, err := issuanceOf(tx, fb.Token)
+	switch {
+	case doorstep.ErrorCode(err) == doorstep.ENOTFOUND:
+		if d.Revoked() {
+			return doorstep.Errorf(doorstep.EREVOKED, "this code's device was revoked before the code synced")
+		}
+	case err != nil:
+		return err
+	case is.Voided:
+		return doorstep.Errorf(doorstep.EEXPIRED, "this code was cancelled by the officer")
+	default:
+		fb.IssuanceID = is.ID
+		if fb.IssuedAt.IsZero() {
+			fb.IssuedAt = is.IssuedAt
+		}
+	}
+	return nil
 }
